@@ -1,0 +1,48 @@
+// Parsing client-to-relay messages (NIP-01 EVENT/REQ/CLOSE, NIP-45 COUNT, NIP-42 AUTH).
+// Structure only: relay policy (limits, auth) is applied by the caller.
+#pragma once
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "nostr/event.h"
+#include "nostr/filter.h"
+
+namespace nostr {
+
+struct EventMessage {
+    Event event;  // structurally valid; id and signature not yet verified
+};
+struct ReqMessage {
+    std::string subscription_id;
+    std::vector<Filter> filters;
+};
+struct CloseMessage {
+    std::string subscription_id;
+};
+struct CountMessage {
+    std::string subscription_id;
+    std::vector<Filter> filters;
+};
+struct AuthMessage {
+    Event event;
+};
+// The message could not be used; `reply` is the complete answer to send (OK false with the
+// event id, CLOSED with the subscription id, or NOTICE when neither is known).
+struct RejectedMessage {
+    std::string reply;
+};
+
+using ClientMessage =
+    std::variant<EventMessage, ReqMessage, CloseMessage, CountMessage, AuthMessage, RejectedMessage>;
+
+constexpr size_t kMaxSubscriptionIdLength = 64;
+
+ClientMessage parse_client_message(std::string_view text);
+
+// For messages too large to accept: the id of an EVENT message if one can be found, so the
+// client still gets an OK false for it. "" otherwise.
+std::string event_id_of_event_message(std::string_view text);
+
+}  // namespace nostr

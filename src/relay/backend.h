@@ -1,0 +1,41 @@
+// Where a session's writes and queries go: the local store (LocalBackend) or, in the
+// scale-out deployment, the event handler over HTTP. Callbacks may run on any thread.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nostr/event.h"
+#include "nostr/filter.h"
+#include "store/store.h"
+
+namespace relay {
+
+struct QueryResult {
+    std::vector<std::string> events;  // JSON, newest first, each once
+    uint64_t snapshot_seq = 0;        // last commit the query saw (see Store::query)
+    std::string error;                // non-empty: the query failed ("error: ...")
+};
+
+struct CountResult {
+    uint64_t count = 0;
+    std::string hll_hex;  // NIP-45 HyperLogLog, empty when not computed
+    std::string error;
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    // Validated, verified event. Stores it (or, if ephemeral, only publishes it) and calls
+    // `done` once it is durable or refused. Accepted events are published on the bus.
+    virtual void submit(std::shared_ptr<const nostr::Event> event,
+                        std::function<void(store::PutResult)> done) = 0;
+    virtual void query(std::vector<nostr::Filter> filters, store::QueryOptions options,
+                       std::function<void(QueryResult)> done) = 0;
+    virtual void count(std::vector<nostr::Filter> filters, int64_t now,
+                       std::function<void(CountResult)> done) = 0;
+};
+
+}  // namespace relay

@@ -1,0 +1,18 @@
+// The relay's view of a client connection: somewhere to send text frames. Implemented by the
+// WebSocket session (net/) and by test doubles.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace relay {
+
+class Outbound {
+public:
+    virtual ~Outbound() = default;
+    // Thread-safe; frames are sent in the order of the calls. No-op once closed.
+    virtual void send(std::string text) = 0;
+    // Thread-safe; closes the connection after flushing what is queued.
+    virtual void close(std::string_view reason) = 0;
+};
+
+}  // namespace relay

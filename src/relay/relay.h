@@ -1,0 +1,43 @@
+// The network-independent relay: the parts every connection shares (configuration, backend,
+// live subscription index, NIP-11 document). Thread-safe. The network layer creates one
+// ClientSession per connection through open_session().
+#pragma once
+#include <memory>
+#include <string>
+
+#include "bus/bus.h"
+#include "relay/backend.h"
+#include "relay/client_session.h"
+#include "relay/relay_config.h"
+
+namespace relay {
+
+class SubscriptionIndex;
+
+// Shared state handed to sessions (private to relay/).
+class RelayContext {
+public:
+    RelayContext(RelayConfig config, Backend& backend);
+    ~RelayContext();
+    RelayConfig config;
+    Backend& backend;
+    std::unique_ptr<SubscriptionIndex> subscriptions;
+};
+
+class Relay {
+public:
+    // `bus` delivers accepted events to live subscriptions; `backend` stores and queries.
+    Relay(RelayConfig config, Backend& backend, bus::Bus& bus);
+    ~Relay();
+
+    std::unique_ptr<ClientSession> open_session(std::shared_ptr<Outbound> out,
+                                                std::string remote_address);
+    // NIP-11 relay information document (JSON).
+    std::string nip11_document() const;
+    const RelayConfig& config() const { return context_.config; }
+
+private:
+    RelayContext context_;
+};
+
+}  // namespace relay

@@ -1,0 +1,37 @@
+// Operator settings the relay logic needs: identity for NIP-11 and the limits it enforces
+// (all advertised in NIP-11's `limitation`).
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace relay {
+
+struct RelayInfo {
+    std::string name = "nostpp";
+    std::string description = "A fast Nostr relay written in C++";
+    std::string admin_pubkey;  // ADMIN_PUBKEY (hex)
+    std::string contact;       // CONTACT
+    std::string icon;          // RELAY_ICON
+    std::string relay_url;     // public wss:// URL (for NIP-42 later); may be empty
+};
+
+struct Limits {
+    uint64_t max_message_bytes = 131072;      // largest accepted WebSocket message
+    uint32_t max_subscriptions = 20;          // per connection
+    uint32_t max_filters = 10;                // per REQ/COUNT
+    uint64_t max_limit = 500;                 // cap on a filter's limit (and default)
+    uint32_t max_subid_length = 64;
+    uint32_t max_event_tags = 2000;
+    uint64_t max_content_length = 65536;      // bytes
+    int64_t created_at_future_seconds = 900;  // how far ahead of now created_at may be
+    int64_t created_at_past_seconds = 0;      // 0 = no lower bound
+    uint64_t max_outbound_bytes = 8 << 20;    // queued per connection before it is dropped
+};
+
+struct RelayConfig {
+    RelayInfo info;
+    Limits limits;
+    uint32_t expiration_purge_seconds = 60;  // NIP-40 background purge period
+};
+
+}  // namespace relay
