@@ -14,6 +14,7 @@ namespace nostr {
 struct TagCondition {
     char letter = 0;
     std::vector<std::string> values;  // sorted, unique; the event matches if any is present
+    std::string first_value;          // values[0] as the client sent it (NIP-45 HLL offset)
 };
 
 struct Filter {

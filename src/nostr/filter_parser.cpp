@@ -91,13 +91,14 @@ bool read_filter(simdjson::dom::element element, Filter& out, std::string& error
             TagCondition* cond = nullptr;
             for (auto& existing : out.tags)
                 if (existing.letter == key[1]) cond = &existing;
-            if (!cond) cond = &out.tags.emplace_back(TagCondition{key[1], {}});
+            if (!cond) cond = &out.tags.emplace_back(TagCondition{key[1], {}, {}});
             for (simdjson::dom::element item : array) {
                 std::string_view text;
                 if (item.get_string().get(text)) {
                     error = "invalid: '" + std::string(key) + "' must be an array of strings";
                     return false;
                 }
+                if (cond->values.empty()) cond->first_value.assign(text);
                 cond->values.emplace_back(text);
             }
         } else {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "nostr/client_message.h"
 #include "relay/outbound.h"
 
 namespace relay {
@@ -16,7 +17,7 @@ struct LiveSubscription;
 class ClientSession {
 public:
     ClientSession(RelayContext& context, std::shared_ptr<Outbound> out, std::string remote_address);
-    ~ClientSession();
+    ~ClientSession();  // ends every subscription
     ClientSession(const ClientSession&) = delete;
     ClientSession& operator=(const ClientSession&) = delete;
 
@@ -29,7 +30,16 @@ public:
     const std::string& remote_address() const { return remote_address_; }
 
 private:
-    void handle_event(struct EventMessage_& message);
+    void handle(nostr::EventMessage& message);
+    void handle(nostr::ReqMessage& message);
+    void handle(nostr::CloseMessage& message);
+    void handle(nostr::CountMessage& message);
+    void handle(nostr::AuthMessage& message);
+    void handle(nostr::RejectedMessage& message);
+    // "" when the filter list is within limits, else the CLOSED message.
+    std::string check_filters(const std::string& subscription_id, size_t filter_count) const;
+    void end_subscription(const std::string& subscription_id);
+
     RelayContext& context_;
     std::shared_ptr<Outbound> out_;
     std::string remote_address_;

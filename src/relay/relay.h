@@ -21,7 +21,8 @@ public:
     ~RelayContext();
     RelayConfig config;
     Backend& backend;
-    std::unique_ptr<SubscriptionIndex> subscriptions;
+    // Shared with the bus listener, which may outlive the relay briefly during shutdown.
+    std::shared_ptr<SubscriptionIndex> subscriptions;
 };
 
 class Relay {
@@ -35,6 +36,7 @@ public:
     // NIP-11 relay information document (JSON).
     std::string nip11_document() const;
     const RelayConfig& config() const { return context_.config; }
+    size_t live_subscriptions() const;
 
 private:
     RelayContext context_;

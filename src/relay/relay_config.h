@@ -19,10 +19,11 @@ struct Limits {
     uint64_t max_message_bytes = 131072;      // largest accepted WebSocket message
     uint32_t max_subscriptions = 20;          // per connection
     uint32_t max_filters = 10;                // per REQ/COUNT
-    uint64_t max_limit = 500;                 // cap on a filter's limit (and default)
+    uint64_t max_limit = 5000;                // cap on a filter's limit
+    uint64_t default_limit = 500;             // limit of a filter that names none
     uint32_t max_subid_length = 64;
     uint32_t max_event_tags = 2000;
-    uint64_t max_content_length = 65536;      // bytes
+    uint64_t max_content_length = 65536;      // characters (code points), as NIP-11 says
     int64_t created_at_future_seconds = 900;  // how far ahead of now created_at may be
     int64_t created_at_past_seconds = 0;      // 0 = no lower bound
     uint64_t max_outbound_bytes = 8 << 20;    // queued per connection before it is dropped

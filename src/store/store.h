@@ -32,8 +32,9 @@ struct PutResult {
 
 struct QueryOptions {
     // Each filter returns at most min(filter.limit, max_limit) events; filters without a
-    // limit get max_limit.
-    uint64_t max_limit = 500;
+    // limit return at most default_limit.
+    uint64_t max_limit = 5000;
+    uint64_t default_limit = 500;
     // Events whose NIP-40 expiration is <= now are hidden.
     int64_t now = 0;
 };

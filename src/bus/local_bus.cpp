@@ -1,0 +1,44 @@
+#include "bus/local_bus.h"
+
+namespace bus {
+
+LocalBus::LocalBus() : thread_([this] { run(); }) {}
+
+LocalBus::~LocalBus() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+}
+
+void LocalBus::publish(const LiveEvent& event) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(event);
+    }
+    wake_.notify_one();
+}
+
+void LocalBus::subscribe(Listener listener) {
+    std::lock_guard lock(mutex_);
+    listeners_.push_back(std::move(listener));
+}
+
+void LocalBus::run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping and drained
+        std::deque<LiveEvent> batch;
+        batch.swap(queue_);
+        std::vector<Listener> listeners = listeners_;
+        lock.unlock();
+        for (const auto& event : batch)
+            for (const auto& listener : listeners) listener(event);
+        lock.lock();
+    }
+}
+
+}  // namespace bus

@@ -1,0 +1,31 @@
+// In-process bus: publish() queues the event and returns at once; one delivery thread hands
+// events to the listeners in publish order, so the writer never waits on fan-out.
+#pragma once
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "bus/bus.h"
+
+namespace bus {
+
+class LocalBus final : public Bus {
+public:
+    LocalBus();
+    ~LocalBus() override;  // delivers what is queued, then stops
+    void publish(const LiveEvent& event) override;
+    void subscribe(Listener listener) override;
+
+private:
+    void run();
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<LiveEvent> queue_;
+    std::vector<Listener> listeners_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace bus

@@ -1,0 +1,41 @@
+#include "relay/event_policy.h"
+
+#include <chrono>
+
+namespace relay {
+namespace {
+size_t count_code_points(const std::string& text) {
+    size_t count = 0;
+    for (unsigned char c : text) count += (c & 0xC0) != 0x80;
+    return count;
+}
+}  // namespace
+
+int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string check_event_policy(const nostr::Event& event, const Limits& limits, int64_t now) {
+    if (event.tags.size() > limits.max_event_tags)
+        return "invalid: too many tags (" + std::to_string(event.tags.size()) + ", max " +
+               std::to_string(limits.max_event_tags) + ")";
+    if (event.content.size() > limits.max_content_length &&
+        count_code_points(event.content) > limits.max_content_length)
+        return "invalid: content too long (max " + std::to_string(limits.max_content_length) +
+               " characters)";
+    if (event.created_at > now + limits.created_at_future_seconds)
+        return "invalid: created_at is more than " +
+               std::to_string(limits.created_at_future_seconds) + " seconds in the future";
+    if (limits.created_at_past_seconds > 0 && event.created_at < now - limits.created_at_past_seconds)
+        return "invalid: created_at is more than " +
+               std::to_string(limits.created_at_past_seconds) + " seconds in the past";
+    if (auto expiration = event.expiration(); expiration && *expiration <= now)
+        return "invalid: event has expired";
+    if (event.is_protected())
+        return "auth-required: this event may only be published by its author";
+    return {};
+}
+
+}  // namespace relay

@@ -1,0 +1,46 @@
+// The single writer thread: takes every event queued since the last commit and stores them
+// in one transaction, so one fsync acknowledges the whole group. Callbacks run on the writer
+// thread after the commit, i.e. only once the events are durable.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "nostr/event.h"
+#include "store/store.h"
+
+namespace relay {
+
+class GroupCommitWriter {
+public:
+    // `done` gets the result and the commit sequence number of the batch.
+    using Done = std::function<void(const store::PutResult&, uint64_t commit_seq)>;
+
+    GroupCommitWriter(store::Store& store, size_t max_batch = 4096);
+    ~GroupCommitWriter();  // commits what is queued, then stops
+
+    void submit(std::shared_ptr<const nostr::Event> event, Done done);
+    uint64_t commits() const { return commits_; }
+
+private:
+    struct Pending {
+        std::shared_ptr<const nostr::Event> event;
+        Done done;
+    };
+    void run();
+
+    store::Store& store_;
+    size_t max_batch_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Pending> queue_;
+    bool stopping_ = false;
+    std::atomic<uint64_t> commits_{0};
+    std::thread thread_;
+};
+
+}  // namespace relay

@@ -1,0 +1,101 @@
+#include "relay/local_backend.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "relay/group_commit_writer.h"
+#include "relay/hyperloglog.h"
+#include "relay/worker_pool.h"
+
+namespace relay {
+
+LocalBackend::LocalBackend(store::Store& store, bus::Bus& bus, LocalBackendOptions options)
+    : store_(store), bus_(bus), options_(options) {}
+
+LocalBackend::~LocalBackend() { stop(); }
+
+void LocalBackend::start() {
+    writer_ = std::make_unique<GroupCommitWriter>(store_);
+    queries_ = std::make_unique<WorkerPool>(options_.query_threads);
+    if (options_.expiration_purge_seconds > 0) purger_ = std::thread([this] { purge_loop(); });
+}
+
+void LocalBackend::stop() {
+    {
+        std::lock_guard lock(purge_mutex_);
+        stopping_ = true;
+    }
+    purge_wake_.notify_all();
+    if (purger_.joinable()) purger_.join();
+    queries_.reset();
+    writer_.reset();
+}
+
+void LocalBackend::submit(std::shared_ptr<const nostr::Event> event,
+                          std::function<void(store::PutResult)> done) {
+    if (nostr::classify_kind(event->kind) == nostr::KindClass::ephemeral) {
+        bus_.publish({std::move(event), bus::kEphemeralSeq});
+        done({store::PutOutcome::stored, ""});
+        return;
+    }
+    writer_->submit(event, [this, event, done = std::move(done)](const store::PutResult& result,
+                                                                  uint64_t seq) {
+        if (result.outcome == store::PutOutcome::stored) bus_.publish({event, seq});
+        done(result);
+    });
+}
+
+void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions options,
+                         std::function<void(QueryResult)> done) {
+    queries_->post([this, filters = std::move(filters), options, done = std::move(done)] {
+        QueryResult result;
+        try {
+            result.snapshot_seq = store_.query(filters, options, [&](std::string_view json) {
+                result.events.emplace_back(json);
+                return true;
+            });
+        } catch (const std::exception& e) {
+            result.events.clear();
+            result.error = std::string("error: query failed: ") + e.what();
+        }
+        done(std::move(result));
+    });
+}
+
+void LocalBackend::count(std::vector<nostr::Filter> filters, int64_t now,
+                         std::function<void(CountResult)> done) {
+    queries_->post([this, filters = std::move(filters), now, done = std::move(done)] {
+        CountResult result;
+        try {
+            std::optional<int> offset = hyperloglog_offset(filters);
+            store::HyperLogLog registers{};
+            result.count = store_.count(filters, now, offset ? &registers : nullptr,
+                                        offset.value_or(0));
+            if (offset) result.hll_hex = nostr::to_hex(registers);
+        } catch (const std::exception& e) {
+            result.error = std::string("error: count failed: ") + e.what();
+        }
+        done(std::move(result));
+    });
+}
+
+void LocalBackend::purge_loop() {
+    std::unique_lock lock(purge_mutex_);
+    const auto period = std::chrono::seconds(options_.expiration_purge_seconds);
+    while (!purge_wake_.wait_for(lock, period, [this] { return stopping_; })) {
+        lock.unlock();
+        try {
+            int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+            size_t removed = store_.purge_expired(now);
+            if (removed) spdlog::debug("purged {} expired events", removed);
+        } catch (const std::exception& e) {
+            spdlog::warn("expiration purge failed: {}", e.what());
+        }
+        lock.lock();
+    }
+}
+
+}  // namespace relay

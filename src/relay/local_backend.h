@@ -1,0 +1,53 @@
+// The backend of `nostpp relay` on the embedded store: writes through the group-commit
+// writer, queries on a worker pool, accepted events published on the bus, and a background
+// purge of expired events (NIP-40).
+#pragma once
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "bus/bus.h"
+#include "relay/backend.h"
+
+namespace relay {
+
+class GroupCommitWriter;
+class WorkerPool;
+
+struct LocalBackendOptions {
+    unsigned query_threads = 2;
+    uint32_t expiration_purge_seconds = 60;
+};
+
+class LocalBackend final : public Backend {
+public:
+    LocalBackend(store::Store& store, bus::Bus& bus, LocalBackendOptions options);
+    ~LocalBackend() override;
+
+    void start();
+    // Finishes queued writes and queries, then stops the threads.
+    void stop();
+
+    void submit(std::shared_ptr<const nostr::Event> event,
+                std::function<void(store::PutResult)> done) override;
+    void query(std::vector<nostr::Filter> filters, store::QueryOptions options,
+               std::function<void(QueryResult)> done) override;
+    void count(std::vector<nostr::Filter> filters, int64_t now,
+               std::function<void(CountResult)> done) override;
+
+private:
+    void purge_loop();
+
+    store::Store& store_;
+    bus::Bus& bus_;
+    LocalBackendOptions options_;
+    std::unique_ptr<GroupCommitWriter> writer_;
+    std::unique_ptr<WorkerPool> queries_;
+    std::thread purger_;
+    std::mutex purge_mutex_;
+    std::condition_variable purge_wake_;
+    bool stopping_ = false;
+};
+
+}  // namespace relay

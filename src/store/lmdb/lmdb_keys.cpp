@@ -1,0 +1,93 @@
+#include "store/lmdb/lmdb_keys.h"
+
+#include <cstring>
+
+#include "nostr/canonical.h"
+
+namespace store::lmdb {
+namespace {
+constexpr size_t kMaxInlineValue = 200;
+constexpr unsigned char kHashedValueMarker = 0xFF;
+}  // namespace
+
+void append_be64(std::string& out, uint64_t value) {
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+void append_be32(std::string& out, uint32_t value) {
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+uint64_t read_be64(const char* data) {
+    uint64_t value = 0;
+    for (int i = 0; i < 8; ++i) value = value << 8 | static_cast<unsigned char>(data[i]);
+    return value;
+}
+
+uint32_t read_be32(const char* data) {
+    uint32_t value = 0;
+    for (int i = 0; i < 4; ++i) value = value << 8 | static_cast<unsigned char>(data[i]);
+    return value;
+}
+
+void append_order_suffix(std::string& out, int64_t created_at, const nostr::Bytes32& id) {
+    append_be64(out, ~static_cast<uint64_t>(created_at));
+    out.append(reinterpret_cast<const char*>(id.data()), id.size());
+}
+int64_t suffix_created_at(std::string_view suffix) {
+    return static_cast<int64_t>(~read_be64(suffix.data()));
+}
+nostr::Bytes32 suffix_id(std::string_view suffix) {
+    nostr::Bytes32 id;
+    std::memcpy(id.data(), suffix.data() + 8, 32);
+    return id;
+}
+
+void append_value_key(std::string& out, std::string_view value) {
+    if (value.size() <= kMaxInlineValue) {
+        out.push_back(static_cast<char>(value.size()));
+        out.append(value);
+    } else {
+        out.push_back(static_cast<char>(kHashedValueMarker));
+        nostr::Bytes32 digest = nostr::sha256(value);
+        out.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+    }
+}
+
+std::string created_prefix() { return {}; }
+
+std::string pubkey_prefix(const nostr::Bytes32& pubkey) {
+    return std::string(reinterpret_cast<const char*>(pubkey.data()), pubkey.size());
+}
+std::string kind_prefix(uint32_t kind) {
+    std::string out;
+    append_be32(out, kind);
+    return out;
+}
+std::string pubkey_kind_prefix(const nostr::Bytes32& pubkey, uint32_t kind) {
+    std::string out = pubkey_prefix(pubkey);
+    append_be32(out, kind);
+    return out;
+}
+std::string tag_prefix(char letter, std::string_view value) {
+    std::string out(1, letter);
+    append_value_key(out, value);
+    return out;
+}
+
+std::string replaceable_key(const nostr::Bytes32& pubkey, uint32_t kind, std::string_view d_tag) {
+    std::string out = pubkey_kind_prefix(pubkey, kind);
+    if (nostr::classify_kind(kind) == nostr::KindClass::addressable) append_value_key(out, d_tag);
+    return out;
+}
+std::string replaceable_key(const nostr::Event& event) {
+    return replaceable_key(event.pubkey, event.kind, event.d_tag());
+}
+
+std::string expiration_key(int64_t expiration, const nostr::Bytes32& id) {
+    std::string out;
+    // Negative expirations (already expired) sort first so the purge finds them.
+    append_be64(out, static_cast<uint64_t>(expiration < 0 ? 0 : expiration));
+    out.append(reinterpret_cast<const char*>(id.data()), id.size());
+    return out;
+}
+
+}  // namespace store::lmdb

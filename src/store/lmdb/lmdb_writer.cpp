@@ -1,0 +1,190 @@
+#include "store/lmdb/lmdb_writer.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "store/lmdb/lmdb_keys.h"
+
+namespace store::lmdb {
+namespace {
+std::string_view bytes_of(const nostr::Bytes32& value) {
+    return {reinterpret_cast<const char*>(value.data()), value.size()};
+}
+
+bool is_slotted(uint32_t kind) {
+    auto kind_class = nostr::classify_kind(kind);
+    return kind_class == nostr::KindClass::replaceable || kind_class == nostr::KindClass::addressable;
+}
+
+// The newer of two versions of a replaceable event: later created_at, then lowest id.
+bool supersedes(int64_t created_at, const nostr::Bytes32& id, int64_t other_created_at,
+                const nostr::Bytes32& other_id) {
+    if (created_at != other_created_at) return created_at > other_created_at;
+    return id < other_id;
+}
+
+std::string suffixed(std::string prefix, const nostr::Event& event) {
+    append_order_suffix(prefix, event.created_at, event.id);
+    return prefix;
+}
+std::string suffixed(std::string prefix, int64_t created_at, const nostr::Bytes32& id) {
+    append_order_suffix(prefix, created_at, id);
+    return prefix;
+}
+}  // namespace
+
+PutResult EventWriter::put(const nostr::Event& event) {
+    std::string_view existing;
+    if (txn_.get(tables_.events, bytes_of(event.id), existing))
+        return {PutOutcome::duplicate, "duplicate: already have this event"};
+    if (is_deleted(event))
+        return {PutOutcome::deleted, "blocked: this event was deleted by its author"};
+
+    if (is_slotted(event.kind)) {
+        std::string slot = replaceable_key(event);
+        std::string_view stored_id;
+        if (txn_.get(tables_.replaceable, slot, stored_id)) {
+            nostr::Bytes32 old_id;
+            std::memcpy(old_id.data(), stored_id.data(), 32);
+            std::string_view old_bytes;
+            if (txn_.get(tables_.events, stored_id, old_bytes)) {
+                std::string copy(old_bytes);  // pages move while this transaction writes
+                RecordView old(copy);
+                if (!supersedes(event.created_at, event.id, old.created_at(), old_id))
+                    return {PutOutcome::superseded,
+                            "duplicate: a newer version of this replaceable event is stored"};
+                remove(old_id, old);
+            }
+        }
+        txn_.put(tables_.replaceable, slot, bytes_of(event.id));
+    }
+    insert(event);
+    if (event.kind == nostr::kDeletionKind) apply_deletion_request(event);
+    return {PutOutcome::stored, ""};
+}
+
+bool EventWriter::is_deleted(const nostr::Event& event) {
+    // A deletion request against a deletion request has no effect (NIP-09).
+    if (event.kind == nostr::kDeletionKind) return false;
+    std::string_view deleter;
+    if (txn_.get(tables_.deleted_ids, bytes_of(event.id), deleter) &&
+        deleter == bytes_of(event.pubkey))
+        return true;
+    if (!is_slotted(event.kind)) return false;
+    std::string_view deleted_up_to;
+    return txn_.get(tables_.deleted_addrs, replaceable_key(event), deleted_up_to) &&
+           static_cast<int64_t>(read_be64(deleted_up_to.data())) >= event.created_at;
+}
+
+void EventWriter::insert(const nostr::Event& event) {
+    txn_.put(tables_.events, bytes_of(event.id), encode_record(event));
+    txn_.put(tables_.idx_created, suffixed(created_prefix(), event), {});
+    txn_.put(tables_.idx_pubkey, suffixed(pubkey_prefix(event.pubkey), event), {});
+    txn_.put(tables_.idx_kind, suffixed(kind_prefix(event.kind), event), {});
+    txn_.put(tables_.idx_pubkey_kind, suffixed(pubkey_kind_prefix(event.pubkey, event.kind), event),
+             {});
+    for (const auto& tag : event.tags)
+        if (nostr::is_indexable_tag(tag))
+            txn_.put(tables_.idx_tag, suffixed(tag_prefix(tag[0][0], tag[1]), event), {});
+    if (auto expiration = event.expiration())
+        txn_.put(tables_.idx_expiration, expiration_key(*expiration, event.id), {});
+}
+
+void EventWriter::remove(const nostr::Bytes32& id, const RecordView& record) {
+    int64_t ts = record.created_at();
+    txn_.del(tables_.idx_created, suffixed(created_prefix(), ts, id));
+    txn_.del(tables_.idx_pubkey, suffixed(pubkey_prefix(record.pubkey()), ts, id));
+    txn_.del(tables_.idx_kind, suffixed(kind_prefix(record.kind()), ts, id));
+    txn_.del(tables_.idx_pubkey_kind,
+             suffixed(pubkey_kind_prefix(record.pubkey(), record.kind()), ts, id));
+    record.for_each_tag([&](char letter, std::string_view value) {
+        txn_.del(tables_.idx_tag, suffixed(tag_prefix(letter, value), ts, id));
+    });
+    if (auto expiration = record.expiration())
+        txn_.del(tables_.idx_expiration, expiration_key(*expiration, id));
+    if (is_slotted(record.kind())) {
+        // The slot key needs the `d` tag, which the record keeps among its indexed tags.
+        std::string d_tag;
+        bool found = false;
+        record.for_each_tag([&](char letter, std::string_view value) {
+            if (letter == 'd' && !found) {
+                d_tag.assign(value);
+                found = true;
+            }
+        });
+        std::string slot = replaceable_key(record.pubkey(), record.kind(), d_tag);
+        std::string_view slot_id;
+        if (txn_.get(tables_.replaceable, slot, slot_id) && slot_id == bytes_of(id))
+            txn_.del(tables_.replaceable, slot);
+    }
+    // Deleting last: `record` points into this entry's page.
+    txn_.del(tables_.events, bytes_of(id));
+}
+
+bool EventWriter::erase(const nostr::Bytes32& id) {
+    std::string_view bytes;
+    if (!txn_.get(tables_.events, bytes_of(id), bytes)) return false;
+    std::string copy(bytes);  // the page may move while indexes are edited
+    remove(id, RecordView(copy));
+    return true;
+}
+
+void EventWriter::apply_deletion_request(const nostr::Event& request) {
+    for (const auto& tag : request.tags) {
+        if (tag.size() < 2) continue;
+        if (tag[0] == "e") delete_by_id(request, tag[1]);
+        else if (tag[0] == "a") delete_by_address(request, tag[1]);
+    }
+}
+
+void EventWriter::delete_by_id(const nostr::Event& request, const std::string& id_hex) {
+    nostr::Bytes32 target;
+    if (!nostr::decode_lower_hex(id_hex, target)) return;
+    std::string_view bytes;
+    if (txn_.get(tables_.events, bytes_of(target), bytes)) {
+        std::string copy(bytes);
+        RecordView record(copy);
+        if (record.pubkey() != request.pubkey || record.kind() == nostr::kDeletionKind) return;
+        remove(target, record);
+    }
+    // Remember the request even if the event has not arrived yet: it is checked against the
+    // event's author when it does.
+    txn_.put(tables_.deleted_ids, bytes_of(target), bytes_of(request.pubkey));
+}
+
+void EventWriter::delete_by_address(const nostr::Event& request, const std::string& address) {
+    // <kind>:<pubkey hex>:<d identifier>
+    size_t first = address.find(':');
+    if (first == std::string::npos) return;
+    size_t second = address.find(':', first + 1);
+    if (second == std::string::npos) return;
+    uint32_t kind = 0;
+    auto [end, ec] = std::from_chars(address.data(), address.data() + first, kind);
+    if (ec != std::errc() || end != address.data() + first || !is_slotted(kind)) return;
+    nostr::Bytes32 pubkey;
+    if (!nostr::decode_lower_hex(std::string_view(address).substr(first + 1, second - first - 1),
+                                 pubkey) ||
+        pubkey != request.pubkey)
+        return;
+    std::string_view d_tag = std::string_view(address).substr(second + 1);
+    std::string slot = replaceable_key(pubkey, kind, d_tag);
+
+    std::string_view previous;
+    if (!txn_.get(tables_.deleted_addrs, slot, previous) ||
+        static_cast<int64_t>(read_be64(previous.data())) < request.created_at) {
+        std::string up_to;
+        append_be64(up_to, static_cast<uint64_t>(request.created_at));
+        txn_.put(tables_.deleted_addrs, slot, up_to);
+    }
+    std::string_view stored_id;
+    if (!txn_.get(tables_.replaceable, slot, stored_id)) return;
+    nostr::Bytes32 id;
+    std::memcpy(id.data(), stored_id.data(), 32);
+    std::string_view bytes;
+    if (!txn_.get(tables_.events, stored_id, bytes)) return;
+    std::string copy(bytes);
+    RecordView record(copy);
+    if (record.created_at() <= request.created_at) remove(id, record);
+}
+
+}  // namespace store::lmdb

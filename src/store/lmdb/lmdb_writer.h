@@ -1,0 +1,34 @@
+// Writing side of the LMDB store: the NIP-01 / NIP-09 rules applied to one event at a time
+// inside a write transaction (duplicates, replaceable and addressable slots, deletion
+// requests and their tombstones, index maintenance).
+#pragma once
+#include <string_view>
+
+#include "store/lmdb/lmdb_handle.h"
+#include "store/lmdb/lmdb_record.h"
+#include "store/lmdb/lmdb_tables.h"
+#include "store/store.h"
+
+namespace store::lmdb {
+
+class EventWriter {
+public:
+    EventWriter(Txn& txn, const Tables& tables) : txn_(txn), tables_(tables) {}
+
+    PutResult put(const nostr::Event& event);
+    // Removes a stored event and all its index entries; false when it is not stored.
+    bool erase(const nostr::Bytes32& id);
+
+private:
+    void insert(const nostr::Event& event);
+    void remove(const nostr::Bytes32& id, const RecordView& record);
+    void apply_deletion_request(const nostr::Event& request);
+    void delete_by_id(const nostr::Event& request, const std::string& id_hex);
+    void delete_by_address(const nostr::Event& request, const std::string& address);
+    bool is_deleted(const nostr::Event& event);
+
+    Txn& txn_;
+    const Tables& tables_;
+};
+
+}  // namespace store::lmdb

@@ -1,0 +1,191 @@
+// Store rules: what queries return and in which order (NIP-01 filters and limits).
+#include "store_helpers.h"
+#include "store_suite.h"
+#include "test_events.h"
+
+namespace store_test {
+namespace {
+using test_support::make_event;
+using test_support::test_key;
+using Ids = std::vector<std::string>;
+
+TEST_P(StoreSuite, StoresAndReturnsAnEvent) {
+    auto event = make_event(test_key(1), 1, kNow - 10, {}, "hello");
+    auto result = put_one(*store_, event);
+    EXPECT_EQ(result.outcome, store::PutOutcome::stored);
+    EXPECT_TRUE(result.accepted());
+    std::string json;
+    store_->query({filter("{}")}, {100, 100, kNow}, [&](std::string_view j) {
+        json = j;
+        return true;
+    });
+    EXPECT_EQ(json, event.json);
+    EXPECT_EQ(store_->size(), 1u);
+}
+
+TEST_P(StoreSuite, DuplicateIsAcceptedWithDuplicatePrefix) {
+    auto event = make_event(test_key(1), 1, kNow - 10);
+    put_one(*store_, event);
+    auto result = put_one(*store_, event);
+    EXPECT_EQ(result.outcome, store::PutOutcome::duplicate);
+    EXPECT_TRUE(result.accepted());
+    EXPECT_EQ(result.message.rfind("duplicate:", 0), 0u);
+    EXPECT_EQ(store_->size(), 1u);
+}
+
+TEST_P(StoreSuite, DuplicateWithinOneBatch) {
+    auto event = make_event(test_key(1), 1, kNow - 10);
+    auto results = put_all(*store_, {event, event});
+    EXPECT_EQ(results[0].outcome, store::PutOutcome::stored);
+    EXPECT_EQ(results[1].outcome, store::PutOutcome::duplicate);
+}
+
+TEST_P(StoreSuite, NewestFirstTiesByLowestId) {
+    std::vector<nostr::Event> events;
+    for (int i = 0; i < 6; ++i) events.push_back(make_event(test_key(1), 1, kNow - 100 + (i / 2), {}, "e" + std::to_string(i)));
+    put_all(*store_, events);
+    std::vector<nostr::Event> expected = events;
+    std::sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) {
+        return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
+    });
+    Ids expected_ids;
+    for (const auto& e : expected) expected_ids.push_back(hex(e));
+    EXPECT_EQ(query_ids(*store_, filter("{}")), expected_ids);
+    // limit = the newest n in that order, through every index path
+    Ids first3(expected_ids.begin(), expected_ids.begin() + 3);
+    EXPECT_EQ(query_ids(*store_, filter("{\"limit\":3}")), first3);
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[1],\"limit\":3}")), first3);
+    std::string author = nostr::to_hex(test_key(1).pubkey);
+    EXPECT_EQ(query_ids(*store_, filter("{\"authors\":[\"" + author + "\"],\"limit\":3}")), first3);
+    EXPECT_EQ(query_ids(*store_, filter("{\"authors\":[\"" + author + "\"],\"kinds\":[1],\"limit\":3}")),
+              first3);
+}
+
+TEST_P(StoreSuite, LimitZeroReturnsNothing) {
+    put_one(*store_, make_event(test_key(1), 1, kNow - 10));
+    EXPECT_TRUE(query_ids(*store_, filter("{\"limit\":0}")).empty());
+}
+
+TEST_P(StoreSuite, MaxLimitCapsAndDefaultLimitApplies) {
+    std::vector<nostr::Event> events;
+    for (int i = 0; i < 10; ++i) events.push_back(make_event(test_key(1), 1, kNow - i));
+    put_all(*store_, events);
+    EXPECT_EQ(query_ids(*store_, {filter("{\"limit\":8}")}, kNow, 5, 3).size(), 5u);
+    EXPECT_EQ(query_ids(*store_, {filter("{}")}, kNow, 5, 3).size(), 3u);
+}
+
+TEST_P(StoreSuite, FiltersByIdsAuthorsKindsAndTime) {
+    auto a = make_event(test_key(1), 1, kNow - 30);
+    auto b = make_event(test_key(2), 7, kNow - 20);
+    auto c = make_event(test_key(1), 7, kNow - 10);
+    put_all(*store_, {a, b, c});
+    std::string k1 = nostr::to_hex(test_key(1).pubkey);
+    EXPECT_EQ(query_ids(*store_, filter("{\"ids\":[\"" + hex(a) + "\",\"" + hex(c) + "\"]}")),
+              (Ids{hex(c), hex(a)}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"authors\":[\"" + k1 + "\"]}")), (Ids{hex(c), hex(a)}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[7]}")), (Ids{hex(c), hex(b)}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[7],\"authors\":[\"" + k1 + "\"]}")), (Ids{hex(c)}));
+    // since/until are inclusive at both ends
+    EXPECT_EQ(query_ids(*store_, filter("{\"since\":" + std::to_string(kNow - 20) + "}")),
+              (Ids{hex(c), hex(b)}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"until\":" + std::to_string(kNow - 20) + "}")),
+              (Ids{hex(b), hex(a)}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"since\":" + std::to_string(kNow - 20) +
+                                         ",\"until\":" + std::to_string(kNow - 20) + "}")),
+              (Ids{hex(b)}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"ids\":[\"" + hex(a) + "\"],\"kinds\":[7]}")), Ids{});
+    EXPECT_EQ(query_ids(*store_, filter("{\"ids\":[]}")), Ids{});
+    EXPECT_EQ(query_ids(*store_, filter("{\"until\":-1}")), Ids{});
+}
+
+TEST_P(StoreSuite, TagFiltersMatchFirstValueOrWithinAndAcross) {
+    auto e1 = make_event(test_key(1), 1, kNow - 30, {{"t", "x"}, {"p", "alice"}});
+    auto e2 = make_event(test_key(1), 1, kNow - 20, {{"t", "y"}});
+    auto e3 = make_event(test_key(1), 1, kNow - 10, {{"t", "z", "x"}});  // x is not first
+    auto e4 = make_event(test_key(1), 1, kNow - 5, {{"t"}, {"T", "x"}});  // no value; other case
+    put_all(*store_, {e1, e2, e3, e4});
+    EXPECT_EQ(query_ids(*store_, filter("{\"#t\":[\"x\"]}")), (Ids{hex(e1)}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"#t\":[\"x\",\"y\"]}")), (Ids{hex(e2), hex(e1)}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"#t\":[\"x\",\"y\"],\"#p\":[\"alice\"]}")), (Ids{hex(e1)}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"#t\":[\"y\"],\"#p\":[\"alice\"]}")), Ids{});
+    EXPECT_EQ(query_ids(*store_, filter("{\"#T\":[\"x\"]}")), (Ids{hex(e4)}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"#t\":[\"x\"],\"kinds\":[2]}")), Ids{});
+}
+
+TEST_P(StoreSuite, EventWithRepeatedTagIsReturnedOnce) {
+    auto e = make_event(test_key(1), 1, kNow - 30, {{"t", "x"}, {"t", "x"}, {"t", "y"}});
+    put_one(*store_, e);
+    EXPECT_EQ(query_ids(*store_, filter("{\"#t\":[\"x\",\"y\"]}")), (Ids{hex(e)}));
+    EXPECT_EQ(store_->count({filter("{\"#t\":[\"x\",\"y\"]}")}, kNow), 1u);
+}
+
+TEST_P(StoreSuite, LongTagValuesAreStoredAndFound) {
+    std::string medium(300, 'm'), huge(5000, 'h');
+    auto e1 = make_event(test_key(1), 1, kNow - 30, {{"r", medium}});
+    auto e2 = make_event(test_key(1), 1, kNow - 20, {{"r", huge}});
+    auto e3 = make_event(test_key(1), 1, kNow - 10, {{"r", huge + "x"}});
+    auto results = put_all(*store_, {e1, e2, e3});
+    for (const auto& r : results) EXPECT_EQ(r.outcome, store::PutOutcome::stored) << r.message;
+    EXPECT_EQ(query_ids(*store_, filter("{\"#r\":[\"" + medium + "\"]}")), (Ids{hex(e1)}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"#r\":[\"" + huge + "\"]}")), (Ids{hex(e2)}));
+}
+
+TEST_P(StoreSuite, SeveralFiltersAreOredWithoutRepeats) {
+    auto a = make_event(test_key(1), 1, kNow - 30);
+    auto b = make_event(test_key(2), 1, kNow - 20);
+    auto c = make_event(test_key(3), 7, kNow - 10);
+    put_all(*store_, {a, b, c});
+    std::string k1 = nostr::to_hex(test_key(1).pubkey);
+    // each filter keeps its own limit; the union is sent newest first, each event once
+    EXPECT_EQ(query_ids(*store_, {filter("{\"kinds\":[1]}"), filter("{\"authors\":[\"" + k1 + "\"]}"),
+                                  filter("{\"kinds\":[7],\"limit\":1}")}),
+              (Ids{hex(c), hex(b), hex(a)}));
+    EXPECT_EQ(query_ids(*store_, {filter("{\"kinds\":[1],\"limit\":1}"), filter("{\"kinds\":[7]}")}),
+              (Ids{hex(c), hex(b)}));
+    EXPECT_EQ(store_->count({filter("{\"kinds\":[1]}"), filter("{}")}, kNow), 3u);
+}
+
+TEST_P(StoreSuite, QueryReportsTheCommitItSaw) {
+    std::vector<store::PutResult> results;
+    auto a = make_event(test_key(1), 1, kNow - 30);
+    const nostr::Event* batch[] = {&a};
+    uint64_t first = store_->put(batch, results);
+    auto b = make_event(test_key(1), 1, kNow - 20);
+    const nostr::Event* batch2[] = {&b};
+    uint64_t second = store_->put(batch2, results);
+    EXPECT_GT(second, first);
+    uint64_t seen = store_->query({filter("{}")}, {}, [](std::string_view) { return true; });
+    EXPECT_EQ(seen, second);
+}
+
+TEST_P(StoreSuite, SinkCanStopTheQuery) {
+    for (int i = 0; i < 5; ++i) put_one(*store_, make_event(test_key(1), 1, kNow - i));
+    int calls = 0;
+    store_->query({filter("{}")}, {100, 100, kNow}, [&](std::string_view) { return ++calls < 2; });
+    EXPECT_EQ(calls, 2);
+}
+
+TEST_P(StoreSuite, EraseRemovesFromEveryIndex) {
+    auto e = make_event(test_key(1), 30000, kNow - 30, {{"d", "x"}, {"t", "y"}});
+    put_one(*store_, e);
+    EXPECT_TRUE(store_->erase(e.id));
+    EXPECT_FALSE(store_->erase(e.id));
+    EXPECT_EQ(store_->size(), 0u);
+    EXPECT_EQ(query_ids(*store_, filter("{\"#t\":[\"y\"]}")), Ids{});
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[30000]}")), Ids{});
+    // the slot is free again: an older version is now accepted
+    auto older = make_event(test_key(1), 30000, kNow - 60, {{"d", "x"}});
+    EXPECT_EQ(put_one(*store_, older).outcome, store::PutOutcome::stored);
+}
+
+TEST_P(StoreSuite, SurvivesReopen) {
+    auto e = make_event(test_key(1), 1, kNow - 30, {{"t", "keep"}});
+    put_one(*store_, e);
+    auto reopened = GetParam().reopen(std::move(store_));
+    ASSERT_TRUE(reopened);
+    store_ = std::move(reopened);
+    EXPECT_EQ(query_ids(*store_, filter("{\"#t\":[\"keep\"]}")), (Ids{hex(e)}));
+}
+
+}  // namespace
+}  // namespace store_test
