@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what nostpp needs from Debian bookworm packages. Idempotent.
+#   scripts/install-deps.sh          build + run dependencies
+#   scripts/install-deps.sh --test   also what the test suite needs (node, servers, tools)
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  libboost1.74-dev libsimdjson-dev libsecp256k1-dev liblmdb-dev lmdb-utils libssl-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
+)
+test_packages=(
+  googletest libgtest-dev libgmock-dev libbenchmark-dev curl procps psmisc
+)
+
+packages=("${build_packages[@]}")
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=("${test_packages[@]}")
+  # Node.js may already come from elsewhere on the machine; Debian's is used otherwise.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+  fi
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all ${#packages[@]} packages present"
+fi
