@@ -1,5 +1,7 @@
 #include "nostr/client_message.h"
 
+#include <algorithm>
+
 #include "nostr/json_internal.h"
 #include "nostr/relay_message.h"
 
@@ -86,7 +88,11 @@ ClientMessage parse_client_message(std::string_view text) {
         return close;
     }
     if (verb == "AUTH") return parse_event_message(message, true);
-    std::string shown(verb.substr(0, 32));
+    // Quote at most 32 bytes, cut on a character boundary so the NOTICE stays valid UTF-8.
+    size_t cut = std::min<size_t>(verb.size(), 32);
+    while (cut > 0 && cut < verb.size() && (static_cast<unsigned char>(verb[cut]) & 0xC0) == 0x80)
+        --cut;
+    std::string shown(verb.substr(0, cut));
     return notice("invalid: unknown message type '" + shown + "'");
 }
 

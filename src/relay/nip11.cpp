@@ -1,4 +1,6 @@
 // NIP-11 relay information document.
+#include <algorithm>
+
 #include "nostr/canonical.h"
 #include "relay/relay.h"
 
@@ -46,7 +48,8 @@ std::string Relay::nip11_document() const {
     number(out, "max_subscriptions", limits.max_subscriptions);
     number(out, "max_filters", limits.max_filters);
     number(out, "max_limit", static_cast<int64_t>(limits.max_limit));
-    number(out, "default_limit", static_cast<int64_t>(limits.default_limit));
+    number(out, "default_limit",
+           static_cast<int64_t>(std::min(limits.default_limit, limits.max_limit)));
     number(out, "max_subid_length", limits.max_subid_length);
     number(out, "max_event_tags", limits.max_event_tags);
     number(out, "max_content_length", static_cast<int64_t>(limits.max_content_length));

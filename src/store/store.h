@@ -32,7 +32,7 @@ struct PutResult {
 
 struct QueryOptions {
     // Each filter returns at most min(filter.limit, max_limit) events; filters without a
-    // limit return at most default_limit.
+    // limit return at most min(default_limit, max_limit).
     uint64_t max_limit = 5000;
     uint64_t default_limit = 500;
     // Events whose NIP-40 expiration is <= now are hidden.

@@ -72,6 +72,8 @@ TEST_P(StoreSuite, MaxLimitCapsAndDefaultLimitApplies) {
     put_all(*store_, events);
     EXPECT_EQ(query_ids(*store_, {filter("{\"limit\":8}")}, kNow, 5, 3).size(), 5u);
     EXPECT_EQ(query_ids(*store_, {filter("{}")}, kNow, 5, 3).size(), 3u);
+    // max_limit also caps the default (NIP-11: the most one filter can return)
+    EXPECT_EQ(query_ids(*store_, {filter("{}")}, kNow, 2, 3).size(), 2u);
 }
 
 TEST_P(StoreSuite, FiltersByIdsAuthorsKindsAndTime) {

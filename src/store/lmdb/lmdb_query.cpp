@@ -180,7 +180,7 @@ QueryScan::QueryScan(const Txn& txn, const Tables& tables,
                      const std::vector<nostr::Filter>& filters, uint64_t limit_cap,
                      uint64_t default_limit, int64_t now) {
     for (const auto& filter : filters) {
-        uint64_t limit = filter.limit ? std::min(*filter.limit, limit_cap) : default_limit;
+        uint64_t limit = std::min(filter.limit.value_or(default_limit), limit_cap);
         scans_.push_back(std::make_unique<FilterScan>(txn, tables, filter, limit, now));
     }
     heads_.resize(scans_.size(), Match{{}, RecordView{}});
