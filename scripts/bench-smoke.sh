@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# A short, bounded run of every `nostpp bench` workload against a fresh relay on loopback:
+# proves the load generator and the relay work together under load (no rejected, missed or
+# unanswered events). Not a measurement: numbers here are too short and too noisy; see
+# docs/benchmarks.md for how the real figures are taken.
+#   scripts/bench-smoke.sh [path/to/nostpp]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+bin=${1:-build/nostpp}
+dir=$(mktemp -d)
+port=$(free_port)
+"$bin" relay --bind 127.0.0.1 --port "$port" --data-dir "$dir/data" --log-level warn &
+relay=$!
+trap 'stop_pid $relay; rm -rf "$dir"' EXIT
+wait_for_port "$port" 20 || { echo "relay did not start"; exit 1; }
+
+timeout 300 "$bin" bench --url "ws://127.0.0.1:$port" --workload all --seed 7 \
+  --events 5000 --requests 3000 --preload 5000 --subscribers 100 --rate 500 \
+  --idle-connections 200 --relay-pid "$relay" --duration 20 | tee "$dir/bench.out"
+
+grep -q '^BENCH_JSON ' "$dir/bench.out" || { echo "no BENCH_JSON line"; exit 1; }
+if ! grep '^BENCH_JSON ' "$dir/bench.out" | grep -q '"clean":true}$'; then
+  echo "bench reported problems (see the phase lines above)"
+  exit 1
+fi
+echo "bench smoke: clean"

@@ -1,0 +1,29 @@
+# Shared shell helpers for the test scripts (sourced, not run).
+
+# A free TCP port on 127.0.0.1 (the kernel picks one; it is released before we use it).
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+# wait_for_port PORT SECONDS: true once something accepts connections on 127.0.0.1:PORT.
+wait_for_port() {
+  local port=$1 deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# stop_pid PID: SIGTERM, then SIGKILL if it is still there after 10 s.
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
