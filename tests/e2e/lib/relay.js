@@ -84,9 +84,10 @@ function appendCapped(buffer, chunk) {
 }
 
 class RelayProcess {
-  constructor({ port, dataDir, args, proc }) {
+  constructor({ port, dataDir, ownsDataDir = true, args, proc }) {
     this.port = port;
     this.dataDir = dataDir;
+    this.ownsDataDir = ownsDataDir;
     this.args = args;
     this.proc = proc;
     this.pid = proc.pid;
@@ -150,16 +151,29 @@ class RelayProcess {
         await this.waitExit(STOP_TIMEOUT_MS);
       }
     }
-    fs.rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  // Simulates a crash: SIGKILL, no chance to flush or clean up. Keeps the data directory.
+  async kill9() {
+    if (!this.exit) {
+      try {
+        process.kill(this.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await this.waitExit(STOP_TIMEOUT_MS);
+    }
   }
 }
 
-async function startOnce(args, { startTimeoutMs = START_TIMEOUT_MS } = {}) {
+// options.dataDir: run on an existing data directory (kept when the relay stops).
+async function startOnce(args, { startTimeoutMs = START_TIMEOUT_MS, dataDir: givenDir } = {}) {
   if (!fs.existsSync(RELAY_BIN)) {
     throw new Error(`relay binary not found at ${RELAY_BIN} (set NOSTPP_BIN)`);
   }
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nostpp-e2e-'));
+  const dataDir = givenDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nostpp-e2e-'));
   const fullArgs = [
     'relay',
     '--bind',
@@ -171,7 +185,7 @@ async function startOnce(args, { startTimeoutMs = START_TIMEOUT_MS } = {}) {
     ...args,
   ];
   const proc = spawn(RELAY_BIN, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const relay = new RelayProcess({ port, dataDir, args: fullArgs, proc });
+  const relay = new RelayProcess({ port, dataDir, ownsDataDir: !givenDir, args: fullArgs, proc });
   let spawnError = null;
   proc.once('error', (err) => (spawnError = err));
 
