@@ -1,0 +1,108 @@
+#include "app/relay_options.h"
+
+#include <CLI/CLI.hpp>
+
+namespace app {
+namespace {
+
+bool is_lower_hex64(const std::string& s) {
+    if (s.size() != 64) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+// NIP-11's pubkey field must be usable by clients as is: 64 lowercase hex characters.
+const CLI::Validator kPubkeyHex(
+    [](std::string& value) {
+        return value.empty() || is_lower_hex64(value)
+                   ? std::string()
+                   : std::string("must be a public key in 64 lowercase hex characters");
+    },
+    "HEX64", "pubkey");
+
+}  // namespace
+
+void add_server_options(CLI::App& command, net::ServerOptions& options) {
+    command.add_option("--bind", options.bind_address, "Address to listen on")
+        ->envname("BIND_ADDRESS");
+    command.add_option("--port", options.port, "TCP port for WebSocket and HTTP (NIP-11)")
+        ->envname("PORT");
+    command.add_option("--threads", options.threads, "Network I/O threads (0 = one per CPU core)")
+        ->envname("THREADS");
+}
+
+void add_relay_info_options(CLI::App& command, relay::RelayInfo& info) {
+    command.add_option("--relay-name", info.name, "Relay name (NIP-11)")->envname("RELAY_NAME");
+    command.add_option("--relay-description", info.description, "Relay description (NIP-11)")
+        ->envname("RELAY_DESCRIPTION");
+    command
+        .add_option("--admin-pubkey", info.admin_pubkey,
+                    "Operator's public key, 64 lowercase hex characters (NIP-11 pubkey)")
+        ->envname("ADMIN_PUBKEY")
+        ->check(kPubkeyHex);
+    command.add_option("--contact", info.contact, "Operator contact, e.g. a mailto: URI (NIP-11)")
+        ->envname("CONTACT");
+    command.add_option("--relay-icon", info.icon, "URL of the relay's icon (NIP-11)")
+        ->envname("RELAY_ICON");
+    command.add_option("--relay-url", info.relay_url, "Public wss:// URL of this relay")
+        ->envname("RELAY_URL");
+}
+
+void add_limits_options(CLI::App& command, relay::RelayConfig& config) {
+    relay::Limits& limits = config.limits;
+    command
+        .add_option("--max-message-bytes", limits.max_message_bytes,
+                    "Largest WebSocket message accepted; larger ones are answered "
+                    "'invalid: message too large'")
+        ->envname("MAX_MESSAGE_BYTES")
+        ->transform(CLI::AsSizeValue(false));
+    command
+        .add_option("--max-subscriptions", limits.max_subscriptions,
+                    "Open subscriptions per connection")
+        ->envname("MAX_SUBSCRIPTIONS");
+    command.add_option("--max-filters", limits.max_filters, "Filters per REQ or COUNT")
+        ->envname("MAX_FILTERS");
+    command.add_option("--max-limit", limits.max_limit, "Largest 'limit' a filter may ask for")
+        ->envname("MAX_LIMIT");
+    command
+        .add_option("--default-limit", limits.default_limit,
+                    "Events returned for a filter without 'limit'")
+        ->envname("DEFAULT_LIMIT");
+    command
+        .add_option("--max-subid-length", limits.max_subid_length,
+                    "Longest subscription id, in characters")
+        ->envname("MAX_SUBID_LENGTH");
+    command.add_option("--max-event-tags", limits.max_event_tags, "Tags per event")
+        ->envname("MAX_EVENT_TAGS");
+    command
+        .add_option("--max-content-length", limits.max_content_length,
+                    "Longest event content, in characters")
+        ->envname("MAX_CONTENT_LENGTH");
+    command
+        .add_option("--created-at-future", limits.created_at_future_seconds,
+                    "Seconds an event's created_at may be ahead of the relay's clock")
+        ->envname("CREATED_AT_FUTURE_SECONDS");
+    command
+        .add_option("--created-at-past", limits.created_at_past_seconds,
+                    "Seconds an event's created_at may be behind the relay's clock (0 = any)")
+        ->envname("CREATED_AT_PAST_SECONDS");
+    command
+        .add_option("--max-outbound-bytes", limits.max_outbound_bytes,
+                    "Bytes queued for one connection before it is closed as a slow reader")
+        ->envname("MAX_OUTBOUND_BYTES")
+        ->transform(CLI::AsSizeValue(false));
+    command
+        .add_option("--expiration-purge-seconds", config.expiration_purge_seconds,
+                    "Seconds between purges of expired events (NIP-40; 0 = never purge, "
+                    "expired events are still hidden)")
+        ->envname("EXPIRATION_PURGE_SECONDS");
+}
+
+void add_log_level_option(CLI::App& command, std::string& level) {
+    command.add_option("--log-level", level, "Log level")
+        ->envname("LOG_LEVEL")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+}
+
+}  // namespace app

@@ -1,0 +1,26 @@
+// What every connection of one server shares: the relay, the connection registry, and the
+// limits the network layer enforces itself (message size, outbound queue).
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "net/detail/connection_registry.h"
+
+namespace relay {
+class Relay;
+}
+
+namespace net::detail {
+
+struct ServerContext {
+    explicit ServerContext(relay::Relay& relay);
+
+    relay::Relay& relay;
+    ConnectionRegistry connections;
+    uint64_t max_message_bytes;   // larger messages are answered "too large"
+    uint64_t hard_message_cap;    // larger messages fail the connection
+    uint64_t max_outbound_bytes;  // per-connection send queue budget
+    std::string slow_reader_notice;
+};
+
+}  // namespace net::detail

@@ -1,0 +1,214 @@
+// net::Server: the listening socket, the I/O threads, and the orderly shutdown. Connections
+// themselves live in http_session.cpp and ws_session.cpp.
+#include "net/server.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <csignal>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "net/detail/server_context.h"
+#include "net/detail/sessions.h"
+
+namespace net {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+// How long stop() waits for connections to close before dropping them.
+constexpr auto kStopGrace = std::chrono::seconds(8);
+// Pause after a failed accept (e.g. out of file descriptors) so the loop does not spin.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+std::string format_endpoint(const tcp::endpoint& endpoint) {
+    if (endpoint.address().is_v6())
+        return fmt::format("[{}]:{}", endpoint.address().to_string(), endpoint.port());
+    return fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
+}
+
+unsigned thread_count(unsigned requested) {
+    if (requested > 0) return requested;
+    unsigned cores = std::thread::hardware_concurrency();
+    return cores > 0 ? cores : 1;
+}
+
+}  // namespace
+
+struct Server::Impl {
+    Impl(relay::Relay& relay, ServerOptions options)
+        : context(relay),
+          options(std::move(options)),
+          threads(thread_count(this->options.threads)),
+          io(static_cast<int>(threads)),
+          control(asio::make_strand(io)),
+          acceptor(control),
+          signals(control),
+          stop_grace(control),
+          accept_retry(control) {}
+
+    void listen();
+    void accept_next();
+    void on_accept(error_code ec, tcp::socket socket);
+    void begin_stop();  // control strand only
+    void run_io();
+
+    // Declared first so it is destroyed last: sessions still queued in the io_context
+    // when it is destroyed unregister themselves from it.
+    detail::ServerContext context;
+    ServerOptions options;
+    unsigned threads;
+    asio::io_context io;
+    // Serializes the acceptor, the signal set, the timers and the stop sequence.
+    asio::strand<asio::io_context::executor_type> control;
+    tcp::acceptor acceptor;
+    asio::signal_set signals;
+    asio::steady_timer stop_grace;
+    asio::steady_timer accept_retry;
+    tcp::endpoint local_endpoint;
+    bool listening = false;
+    bool stopping = false;  // control strand only
+};
+
+void Server::Impl::listen() {
+    error_code ec;
+    tcp::resolver resolver(io);
+    auto results = resolver.resolve(options.bind_address, std::to_string(options.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec || results.empty())
+        throw std::runtime_error(
+            fmt::format("cannot listen on {}:{}: cannot resolve the address: {}",
+                        options.bind_address, options.port, ec.message()));
+    tcp::endpoint endpoint = results.begin()->endpoint();
+    auto fail = [&](std::string_view step) {
+        throw std::runtime_error(fmt::format("cannot listen on {} ({}): {}",
+                                             format_endpoint(endpoint), step, ec.message()));
+    };
+    acceptor.open(endpoint.protocol(), ec);
+    if (ec) fail("socket");
+    // Lets a restarted relay bind while old connections sit in TIME_WAIT.
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (ec) fail("SO_REUSEADDR");
+    acceptor.bind(endpoint, ec);
+    if (ec) fail("bind");
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) fail("listen");
+    local_endpoint = acceptor.local_endpoint(ec);
+    listening = true;
+    asio::post(control, [this] { accept_next(); });
+}
+
+void Server::Impl::accept_next() {
+    // Each connection gets its own strand: its handlers never run concurrently, while
+    // different connections run on all I/O threads.
+    acceptor.async_accept(asio::make_strand(io), [this](error_code ec, tcp::socket socket) {
+        on_accept(ec, std::move(socket));
+    });
+}
+
+void Server::Impl::on_accept(error_code ec, tcp::socket socket) {
+    if (stopping || ec == asio::error::operation_aborted) return;
+    if (ec) {
+        spdlog::warn("accepting a connection failed: {}", ec.message());
+        accept_retry.expires_after(kAcceptRetryDelay);
+        accept_retry.async_wait([this](error_code wait_ec) {
+            if (!wait_ec && !stopping) accept_next();
+        });
+        return;
+    }
+    detail::start_http_session(std::move(socket), context);
+    accept_next();
+}
+
+void Server::Impl::begin_stop() {
+    if (stopping) return;
+    stopping = true;
+    error_code ignored;
+    acceptor.close(ignored);
+    accept_retry.cancel();
+    // Back to the default action: a second Ctrl-C during the grace period ends the process.
+    signals.clear(ignored);
+    signals.cancel(ignored);
+    spdlog::info("stopping: closing {} connection(s)", context.connections.size());
+    stop_grace.expires_after(kStopGrace);
+    stop_grace.async_wait([this](error_code ec) {
+        if (ec) return;
+        spdlog::warn("connections still open after {}s; dropping them", kStopGrace.count());
+        io.stop();
+    });
+    // The last connection to go cancels the grace timer; then the io_context runs out of
+    // work and run() returns.
+    context.connections.shutdown_all(
+        [this] { asio::post(control, [this] { stop_grace.cancel(); }); });
+}
+
+void Server::Impl::run_io() {
+    for (;;) {
+        try {
+            io.run();
+            return;
+        } catch (const std::exception& e) {
+            // Handlers catch their own errors; this is the last line of defence for the thread.
+            spdlog::error("unhandled exception on an I/O thread: {}", e.what());
+        }
+    }
+}
+
+Server::Server(relay::Relay& relay, ServerOptions options)
+    : impl_(std::make_unique<Impl>(relay, std::move(options))) {}
+
+Server::~Server() {
+    // Sessions still queued in the io_context (after a forced stop) are destroyed with it,
+    // after the strand and timers the on_empty callback would use: don't let it run.
+    impl_->context.connections.forget_on_empty();
+    impl_->io.stop();
+}
+
+void Server::listen() {
+    impl_->listen();
+}
+
+std::string Server::local_address() const {
+    return format_endpoint(impl_->local_endpoint);
+}
+
+uint16_t Server::local_port() const {
+    return impl_->local_endpoint.port();
+}
+
+void Server::stop_on_signals() {
+    Impl& impl = *impl_;
+    impl.signals.add(SIGINT);
+    impl.signals.add(SIGTERM);
+    impl.signals.async_wait([&impl](error_code ec, int signal) {
+        if (ec) return;
+        spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        impl.begin_stop();
+    });
+}
+
+void Server::run() {
+    if (!impl_->listening) return;
+    std::vector<std::thread> workers;
+    workers.reserve(impl_->threads - 1);
+    for (unsigned i = 1; i < impl_->threads; ++i) workers.emplace_back([this] { impl_->run_io(); });
+    impl_->run_io();
+    for (auto& worker : workers) worker.join();
+}
+
+void Server::stop() {
+    asio::post(impl_->control, [impl = impl_.get()] { impl->begin_stop(); });
+}
+
+}  // namespace net
