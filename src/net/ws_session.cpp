@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 
+#include "net/detail/coalescing_stream.h"
 #include "net/detail/message_limits.h"
 #include "net/detail/outbound_queue.h"
 #include "net/detail/sessions.h"
@@ -66,6 +67,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
 
     void start(http::request<http::string_body> request) {
         if (!context_.connections.add(shared_from_this())) return;  // server stopping
+        ws_.next_layer().set_owner(weak_from_this());
         // The websocket stream runs its own handshake and idle timers.
         beast::get_lowest_layer(ws_).expires_never();
         // Pings an idle peer and drops it if it does not answer, so dead peers go away.
@@ -231,7 +233,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
         client_.reset();
     }
 
-    websocket::stream<beast::tcp_stream> ws_;
+    websocket::stream<CoalescingStream<beast::tcp_stream>> ws_;
     asio::any_io_executor executor_;  // the connection's strand
     beast::flat_buffer buffer_;
     std::string remote_;
