@@ -49,7 +49,7 @@ phase e2e env NOSTPP_BIN="$root/build/nostpp" tests/e2e/run.sh
 phase bench-smoke ./scripts/bench-smoke.sh "$root/build/nostpp"
 phase build-asan ./scripts/build.sh asan
 phase unit-and-store-asan ctest --test-dir build-asan --output-on-failure --timeout 600
-phase e2e-asan env NOSTPP_BIN="$root/build-asan/nostpp" NOSTPP_E2E_SLOW=1 tests/e2e/run.sh
+phase e2e-asan env NOSTPP_BIN="$root/build-asan/nostpp" tests/e2e/run.sh
 
 echo
 if ((${#failed_phases[@]})); then
