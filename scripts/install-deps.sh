@@ -8,9 +8,11 @@ build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost1.74-dev libsimdjson-dev libsecp256k1-dev liblmdb-dev lmdb-utils libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
+  # the build configures the test and benchmark targets too
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_packages=(
-  googletest libgtest-dev libgmock-dev libbenchmark-dev curl procps psmisc
+  curl procps psmisc
 )
 
 packages=("${build_packages[@]}")
