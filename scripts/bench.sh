@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole-relay benchmark behind docs/benchmarks.md: a fresh relay on loopback, then each
+# `nostpp bench` workload with the issue's parameters (ingest; REQ mix on a 100,000-event
+# store; fan-out to 500 subscribers; idle connections on a fresh relay for a clean RSS
+# figure), then the Google Benchmark micro-benchmarks. Bounded: every phase has a time limit.
+#   scripts/bench.sh [path/to/nostpp]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+bin=${1:-build/nostpp}
+dir=$(mktemp -d)
+relay=""
+cleanup() { [[ -n "$relay" ]] && stop_pid "$relay"; rm -rf "$dir"; }
+trap cleanup EXIT
+
+start_relay() {
+  port=$(free_port)
+  "$bin" relay --bind 127.0.0.1 --port "$port" --data-dir "$dir/data-$1" --log-level warn &
+  relay=$!
+  wait_for_port "$port" 20 || { echo "relay did not start"; exit 1; }
+}
+bench() { timeout 600 "$bin" bench --url "ws://127.0.0.1:$port" --relay-pid "$relay" --seed 1 "$@"; }
+
+echo "== $(nproc) cores, $(uname -r), $("$bin" version)"
+start_relay main
+bench --workload ingest --events 100000 --connections 16 --window 256 --duration 60
+bench --workload ingest --events 50000 --duration 60
+bench --workload req --preload 100000 --requests 100000 --duration 30
+bench --workload fanout --subscribers 500 --rate 500 --events 2000 --duration 30
+stop_pid "$relay"; relay=""
+
+start_relay idle
+bench --workload idle --idle-connections 2000 --duration 20
+stop_pid "$relay"; relay=""
+
+if [[ -x build/bench/micro/nostpp_micro_bench ]]; then
+  build/bench/micro/nostpp_micro_bench --benchmark_min_time=0.5
+fi
