@@ -24,7 +24,8 @@ class Bus {
 public:
     virtual ~Bus() = default;
     // Thread-safe. Delivers to every listener (possibly in other processes).
-    virtual void publish(const LiveEvent& event) = 0;
+    // `delivered`, if given, runs once this process's listeners have seen the event.
+    virtual void publish(const LiveEvent& event, std::function<void()> delivered = {}) = 0;
     // Registers a listener for all published events; call before publishing starts.
     virtual void subscribe(Listener listener) = 0;
 };

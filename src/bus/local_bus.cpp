@@ -13,10 +13,10 @@ LocalBus::~LocalBus() {
     thread_.join();
 }
 
-void LocalBus::publish(const LiveEvent& event) {
+void LocalBus::publish(const LiveEvent& event, std::function<void()> delivered) {
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back(event);
+        queue_.push_back({event, std::move(delivered)});
     }
     wake_.notify_one();
 }
@@ -31,12 +31,14 @@ void LocalBus::run() {
     for (;;) {
         wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping and drained
-        std::deque<LiveEvent> batch;
+        std::deque<Queued> batch;
         batch.swap(queue_);
         std::vector<Listener> listeners = listeners_;
         lock.unlock();
-        for (const auto& event : batch)
-            for (const auto& listener : listeners) listener(event);
+        for (const auto& queued : batch) {
+            for (const auto& listener : listeners) listener(queued.event);
+            if (queued.delivered) queued.delivered();
+        }
         lock.lock();
     }
 }

@@ -15,14 +15,18 @@ class LocalBus final : public Bus {
 public:
     LocalBus();
     ~LocalBus() override;  // delivers what is queued, then stops
-    void publish(const LiveEvent& event) override;
+    void publish(const LiveEvent& event, std::function<void()> delivered = {}) override;
     void subscribe(Listener listener) override;
 
 private:
     void run();
     std::mutex mutex_;
     std::condition_variable wake_;
-    std::deque<LiveEvent> queue_;
+    struct Queued {
+        LiveEvent event;
+        std::function<void()> delivered;
+    };
+    std::deque<Queued> queue_;
     std::vector<Listener> listeners_;
     bool stopping_ = false;
     std::thread thread_;

@@ -35,8 +35,10 @@ void LocalBackend::stop() {
 void LocalBackend::submit(std::shared_ptr<const nostr::Event> event,
                           std::function<void(store::PutResult)> done) {
     if (nostr::classify_kind(event->kind) == nostr::KindClass::ephemeral) {
-        bus_.publish({std::move(event), bus::kEphemeralSeq});
-        done({store::PutOutcome::stored, ""});
+        // OK only once current subscribers have it: a REQ sent after the OK must not
+        // receive an ephemeral event published before it.
+        bus_.publish({std::move(event), bus::kEphemeralSeq},
+                     [done = std::move(done)] { done({store::PutOutcome::stored, ""}); });
         return;
     }
     writer_->submit(event, [this, event, done = std::move(done)](const store::PutResult& result,
