@@ -8,11 +8,14 @@ build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost1.74-dev libsimdjson-dev libsecp256k1-dev liblmdb-dev lmdb-utils libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
+  libpq-dev libhiredis-dev
   # the build configures the test and benchmark targets too
   googletest libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_packages=(
   curl procps psmisc
+  # real servers the integration and end-to-end tests start on loopback
+  postgresql redis-server
 )
 
 packages=("${build_packages[@]}")
