@@ -16,6 +16,8 @@ test_packages=(
   curl procps psmisc
   # real servers the integration and end-to-end tests start on loopback
   postgresql redis-server
+  # static checks of the deployment files (no Docker engine needed)
+  docker-compose python3
 )
 
 packages=("${build_packages[@]}")

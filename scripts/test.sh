@@ -45,6 +45,7 @@ phase() {  # phase NAME COMMAND...
 phase deps ./scripts/install-deps.sh --test
 phase build ./scripts/build.sh release
 phase unit-and-store ctest --test-dir build --output-on-failure --timeout 300
+phase deploy-checks tests/deploy/check_deploy.py "$root/build/nostpp"
 phase e2e env NOSTPP_BIN="$root/build/nostpp" tests/e2e/run.sh
 phase bench-smoke ./scripts/bench-smoke.sh "$root/build/nostpp"
 phase build-asan ./scripts/build.sh asan

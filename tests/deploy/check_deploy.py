@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Static checks of the deployment files (there is no Docker engine on CI machines).
+
+    tests/deploy/check_deploy.py path/to/nostpp
+
+Checks that docker-compose accepts both compose files when fed the Dokploy template's
+environment, that the template defines every variable the compose file uses, routes its
+domain to a service and port that exist, and leaves routing to Dokploy (no host ports, no
+container_name, no Traefik labels); that the Dockerfile builds with the scripts CI runs, runs
+as a non-root user and has a health check; and that every role and environment variable the
+deployment files hand to nostpp is one the binary actually has (`nostpp ROLE --help`).
+Prints one `ok`/`not ok` line per check and `# pass N` / `# fail N` at the end.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import tomllib
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DEPLOY = os.path.join(ROOT, "deploy")
+COMPOSE = os.path.join(DEPLOY, "docker-compose.yml")
+COMPOSE_PORTS = os.path.join(DEPLOY, "docker-compose.ports.yml")
+COMPOSE_RELAY = os.path.join(DEPLOY, "docker-compose.relay.yml")
+TEMPLATE = os.path.join(DEPLOY, "dokploy", "template.toml")
+DOCKERFILE = os.path.join(ROOT, "Dockerfile")
+SYSTEMD = os.path.join(DEPLOY, "systemd", "nostpp.service")
+SYSTEMD_ENV = os.path.join(DEPLOY, "systemd", "nostpp.env")
+
+# Variables the deployment passes that belong to features still being built; reported on
+# every run (never silently) until the binary reads them.
+PENDING = {
+    "WOT_ENABLED": "Web of Trust (issue 4)",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "OpenTelemetry export (issue 5)",
+    "OTEL_SERVICE_NAME": "OpenTelemetry export (issue 5)",
+}
+
+passed = failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok - {name}")
+    else:
+        failed += 1
+        print(f"not ok - {name}" + (f"\n  {detail}" if detail else ""))
+
+
+def compose_vars(text):
+    """Names used as ${NAME...} in a compose file ($$ escapes excluded)."""
+    text = text.replace("$$", "")
+    return set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", text))
+
+
+def template_env(template):
+    """The template's [config.env] with Dokploy's helpers replaced by sample values."""
+    values = {}
+    for name, value in template.get("variables", {}).items():
+        values[name] = (value.replace("${domain}", "relay.example.com")
+                             .replace("${password:32}", "s3cret-Pa55word-0123456789abcdef"))
+    env = {}
+    for name, value in template["config"]["env"].items():
+        env[name] = re.sub(r"\$\{([a-z_]+)\}", lambda m: values.get(m.group(1), m.group(0)),
+                           str(value))
+    return env
+
+
+def docker_compose_config(files, env):
+    cmd = ["docker-compose"]
+    for f in files:
+        cmd += ["-f", f]
+    cmd += ["config"]
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    clean.update(env)
+    return subprocess.run(cmd, capture_output=True, text=True, env=clean, cwd=DEPLOY)
+
+
+def binary_help(binary, role):
+    r = subprocess.run([binary, role, "--help"], capture_output=True, text=True)
+    return r.returncode, r.stdout + r.stderr
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: check_deploy.py path/to/nostpp")
+    binary = sys.argv[1]
+
+    with open(TEMPLATE, "rb") as f:
+        template = tomllib.load(f)
+    check("template.toml parses with [variables], [[config.domains]] and [config.env]",
+          "variables" in template and "domains" in template.get("config", {})
+          and "env" in template.get("config", {}))
+    env = template_env(template)
+    unresolved = [k for k, v in env.items() if "${" in v]
+    check("every ${...} in [config.env] is a template variable", not unresolved,
+          f"unresolved: {unresolved}")
+
+    compose_text = open(COMPOSE).read()
+    used = compose_vars(compose_text)
+    missing = sorted(used - set(env))
+    check("template defines every variable docker-compose.yml uses", not missing,
+          f"missing from [config.env]: {missing}")
+
+    r = docker_compose_config([COMPOSE], env)
+    check("docker-compose config accepts docker-compose.yml with the template's env",
+          r.returncode == 0, r.stderr.strip()[-2000:])
+    rendered = r.stdout
+    r = docker_compose_config([COMPOSE, COMPOSE_PORTS], env)
+    check("docker-compose config accepts docker-compose.yml + docker-compose.ports.yml",
+          r.returncode == 0, r.stderr.strip()[-2000:])
+    r = docker_compose_config([COMPOSE_RELAY], {"NOSTPY_DOMAIN": "relay.example.com"})
+    check("docker-compose config accepts docker-compose.relay.yml", r.returncode == 0,
+          r.stderr.strip()[-2000:])
+    r = docker_compose_config([COMPOSE], {k: v for k, v in env.items()
+                                          if k != "POSTGRES_PASSWORD"})
+    check("docker-compose.yml refuses to start without POSTGRES_PASSWORD", r.returncode != 0)
+
+    services = set(re.findall(r"^  ([a-z][a-z0-9-]*):\s*$", compose_text, re.M))
+    for domain in template["config"]["domains"]:
+        svc, port = domain.get("serviceName"), domain.get("port")
+        block = re.search(rf"^  {re.escape(svc or '')}:\n(.*?)(?=^  \S|\Z)", compose_text,
+                          re.M | re.S)
+        check(f"domain routes to an existing service and exposed port ({svc}:{port})",
+              svc in services and block is not None and f'"{port}"' in block.group(1))
+    check("docker-compose.yml publishes no host ports", not re.search(r"^\s+ports:", compose_text,
+                                                                       re.M))
+    check("docker-compose.yml has no container_name", "container_name" not in compose_text)
+    check("docker-compose.yml has no hand-written Traefik labels",
+          "traefik." not in compose_text.lower())
+    for image in ("postgres:14-alpine", "redis:7-alpine"):
+        check(f"docker-compose.yml uses {image}", f"image: {image}" in compose_text)
+    for svc in ("websocket-handler", "event-handler", "postgres", "redis"):
+        block = re.search(rf"^  {svc}:\n(.*?)(?=^  \S|\Z)", compose_text, re.M | re.S)
+        body = block.group(1) if block else ""
+        check(f"{svc} has a healthcheck and resource limits",
+              "healthcheck:" in body and "limits:" in body)
+    check("rendered compose has depends_on conditions service_healthy",
+          rendered.count("condition: service_healthy") >= 4)
+
+    docker = open(DOCKERFILE).read()
+    runs = " ".join(re.findall(r"^RUN (.*)$", docker, re.M))
+    check("Dockerfile builds with scripts/install-deps.sh and scripts/build.sh (as CI does)",
+          "./scripts/install-deps.sh" in runs and "./scripts/build.sh release" in runs)
+    check("Dockerfile is multi-stage on Debian bookworm",
+          "FROM debian:bookworm AS build" in docker and "FROM debian:bookworm-slim" in docker)
+    user = re.findall(r"^USER (\S+)", docker, re.M)
+    check("Dockerfile runtime runs as a non-root user", bool(user) and user[-1] not in ("root", "0"))
+    check("Dockerfile has a HEALTHCHECK on the relay's /health",
+          re.search(r"^HEALTHCHECK .*\n?.*/health", docker, re.M) is not None)
+
+    # Runtime packages cover the libraries the binary links against.
+    ldd = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    libs = re.findall(r"^\s*(lib[^ ]+\.so[^ ]*) =>", ldd, re.M)
+    runtime_pkgs = re.search(r"FROM debian:bookworm-slim.*?install -y -q --no-install-recommends"
+                             r"(.*?)&&", docker, re.S)
+    pkgs = set(runtime_pkgs.group(1).replace("\\", " ").split()) if runtime_pkgs else set()
+    base = {"libstdc++6", "libgcc-s1", "libc6"}  # in debian:bookworm-slim
+    uncovered = []
+    for lib in libs:
+        owner = subprocess.run(["dpkg", "-S", f"*/{lib}"], capture_output=True, text=True)
+        pkg = owner.stdout.split(":")[0] if owner.returncode == 0 else "?"
+        if pkg not in pkgs and pkg not in base and not pkg.startswith("libc6"):
+            uncovered.append(f"{lib} ({pkg})")
+    check("Dockerfile runtime stage installs every shared library nostpp links",
+          bool(libs) and not uncovered, f"not installed: {uncovered}")
+
+    # Roles and variables handed to the binary exist in it.
+    roles = set(re.findall(r'command: \["([a-z-]+)"\]', compose_text))
+    roles |= set(re.findall(r'command: \["([a-z-]+)"\]', open(COMPOSE_RELAY).read()))
+    roles |= set(re.findall(r"ExecStart=\S+ ([a-z-]+)", open(SYSTEMD).read()))
+    for role in sorted(roles):
+        code, text = binary_help(binary, role)
+        code = code if f"Usage: nostpp {role}" in text else 1
+        check(f"nostpp has the role `{role}`", code == 0, text[-500:])
+        if code != 0:
+            continue
+        env_known = set(re.findall(r"\(Env:([A-Z0-9_]+)\)", text))
+        env_known |= set(re.findall(r"\b([A-Z][A-Z0-9_]+)\b", text))  # documented in text
+        handed = set()
+        for path in (COMPOSE, COMPOSE_RELAY):
+            body = open(path).read()
+            for svc_block in re.findall(rf'command: \["{role}"\]\n(.*?)(?=^  \S|\Z)', body,
+                                        re.M | re.S):
+                handed |= set(re.findall(r"^      ([A-Z][A-Z0-9_]+):", svc_block, re.M))
+        if role == "relay":
+            handed |= set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", open(SYSTEMD_ENV).read(), re.M))
+        unknown = sorted(v for v in handed - env_known if v not in PENDING)
+        check(f"every variable the deployment gives `{role}` is read by it", not unknown,
+              f"not in `nostpp {role} --help`: {unknown}")
+        for v in sorted((handed - env_known) & set(PENDING)):
+            print(f"# pending: {v} is passed to `{role}` but not read yet: {PENDING[v]}")
+
+    print(f"# pass {passed}")
+    print(f"# fail {failed}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
