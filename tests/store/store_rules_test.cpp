@@ -131,6 +131,75 @@ TEST_P(StoreSuite, DeletionBeforeTheEventArrives) {
     EXPECT_EQ(put_one(*store_, other).outcome, PutOutcome::stored);
 }
 
+// Tombstones by id are per deleter: a request by another author naming an id that is not
+// stored must not replace or lift the author's own tombstone.
+TEST_P(StoreSuite, DeletionByAnotherAuthorKeepsTheAuthorsTombstone) {
+    auto target = make_event(test_key(1), 1, kNow - 30, {}, "one by one");
+    EXPECT_EQ(put_one(*store_, target).outcome, PutOutcome::stored);
+    EXPECT_EQ(put_one(*store_, make_event(test_key(1), 5, kNow - 20, {{"e", hex(target)}})).outcome,
+              PutOutcome::stored);
+    // the target is gone, so this request names an id that is not stored
+    EXPECT_EQ(put_one(*store_, make_event(test_key(2), 5, kNow - 10, {{"e", hex(target)}})).outcome,
+              PutOutcome::stored);
+    EXPECT_EQ(put_one(*store_, target).outcome, PutOutcome::deleted);
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[1]}")), Ids{});
+
+    // the same, before the event ever arrives
+    auto early = make_event(test_key(1), 1, kNow - 30, {}, "tombstone first");
+    put_one(*store_, make_event(test_key(1), 5, kNow - 20, {{"e", hex(early)}}));
+    put_one(*store_, make_event(test_key(2), 5, kNow - 10, {{"e", hex(early)}}));
+    EXPECT_EQ(put_one(*store_, early).outcome, PutOutcome::deleted);
+
+    // and all in one batch
+    auto batched = make_event(test_key(1), 1, kNow - 30, {}, "one batch");
+    auto results =
+        put_all(*store_, {batched, make_event(test_key(1), 5, kNow - 20, {{"e", hex(batched)}}),
+                          make_event(test_key(2), 5, kNow - 10, {{"e", hex(batched)}}), batched});
+    EXPECT_EQ(results[0].outcome, PutOutcome::stored);
+    EXPECT_EQ(results[3].outcome, PutOutcome::deleted);
+    EXPECT_EQ(put_one(*store_, batched).outcome, PutOutcome::deleted);
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[1]}")), Ids{});
+}
+
+TEST_P(StoreSuite, DeletionByAnotherAuthorBeforeTheEventThenByTheAuthor) {
+    auto target = make_event(test_key(1), 1, kNow - 30, {}, "one by one");
+    // B names the id first: it is not stored yet, and B cannot delete A's events
+    put_one(*store_, make_event(test_key(2), 5, kNow - 25, {{"e", hex(target)}}));
+    EXPECT_EQ(put_one(*store_, target).outcome, PutOutcome::stored);
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[1]}")), (Ids{hex(target)}));
+    // A's own request deletes it and blocks it
+    put_one(*store_, make_event(test_key(1), 5, kNow - 20, {{"e", hex(target)}}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[1]}")), Ids{});
+    EXPECT_EQ(put_one(*store_, target).outcome, PutOutcome::deleted);
+
+    // and all in one batch
+    auto batched = make_event(test_key(1), 1, kNow - 30, {}, "one batch");
+    auto results =
+        put_all(*store_, {make_event(test_key(2), 5, kNow - 25, {{"e", hex(batched)}}), batched,
+                          make_event(test_key(1), 5, kNow - 20, {{"e", hex(batched)}}), batched});
+    EXPECT_EQ(results[1].outcome, PutOutcome::stored);
+    EXPECT_EQ(results[3].outcome, PutOutcome::deleted);
+    EXPECT_EQ(put_one(*store_, batched).outcome, PutOutcome::deleted);
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[1]}")), Ids{});
+}
+
+TEST_P(StoreSuite, DeletionByAnotherAuthorOfAStoredEventNeitherDeletesNorBlocks) {
+    auto target = make_event(test_key(1), 1, kNow - 30);
+    EXPECT_EQ(put_one(*store_, target).outcome, PutOutcome::stored);
+    EXPECT_EQ(put_one(*store_, make_event(test_key(2), 5, kNow - 20, {{"e", hex(target)}})).outcome,
+              PutOutcome::stored);
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[1]}")), (Ids{hex(target)}));
+    EXPECT_EQ(put_one(*store_, target).outcome, PutOutcome::duplicate);
+    // once gone for another reason it may be submitted again
+    EXPECT_TRUE(store_->erase(target.id));
+    EXPECT_EQ(put_one(*store_, target).outcome, PutOutcome::stored);
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[1]}")), (Ids{hex(target)}));
+    // the author's own request still works afterwards
+    put_one(*store_, make_event(test_key(1), 5, kNow - 10, {{"e", hex(target)}}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[1]}")), Ids{});
+    EXPECT_EQ(put_one(*store_, target).outcome, PutOutcome::deleted);
+}
+
 TEST_P(StoreSuite, DeletingADeletionRequestHasNoEffect) {
     auto target = make_event(test_key(1), 1, kNow - 40);
     put_one(*store_, target);

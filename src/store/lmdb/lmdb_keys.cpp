@@ -82,6 +82,12 @@ std::string replaceable_key(const nostr::Event& event) {
     return replaceable_key(event.pubkey, event.kind, event.d_tag());
 }
 
+std::string deleted_id_key(const nostr::Bytes32& id, const nostr::Bytes32& pubkey) {
+    std::string out(reinterpret_cast<const char*>(id.data()), id.size());
+    out.append(reinterpret_cast<const char*>(pubkey.data()), pubkey.size());
+    return out;
+}
+
 std::string expiration_key(int64_t expiration, const nostr::Bytes32& id) {
     std::string out;
     // Negative expirations (already expired) sort first so the purge finds them.

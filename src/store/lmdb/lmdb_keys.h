@@ -37,6 +37,11 @@ std::string tag_prefix(char letter, std::string_view value);
 std::string replaceable_key(const nostr::Bytes32& pubkey, uint32_t kind, std::string_view d_tag);
 std::string replaceable_key(const nostr::Event& event);
 
+// A NIP-09 `e` tombstone: id (32 bytes) + pubkey of the requester (32 bytes). One per
+// (id, requester), so a request by someone else naming the same id cannot replace the
+// author's own tombstone; an event is blocked iff the key of its id and pubkey exists.
+std::string deleted_id_key(const nostr::Bytes32& id, const nostr::Bytes32& pubkey);
+
 // expiration (8 bytes) + id
 std::string expiration_key(int64_t expiration, const nostr::Bytes32& id);
 

@@ -13,7 +13,7 @@ struct Tables {
     MDB_dbi idx_tag;          // letter + value key + suffix
     MDB_dbi idx_expiration;   // expiration + id
     MDB_dbi replaceable;      // replaceable_key -> id of the stored version
-    MDB_dbi deleted_ids;      // id -> pubkey that requested its deletion (NIP-09 `e`)
+    MDB_dbi deleted_ids;      // deleted_id_key(id, deleter) -> empty (NIP-09 `e`)
     MDB_dbi deleted_addrs;    // replaceable_key -> created_at of the newest `a` deletion
     MDB_dbi meta;             // "commit_seq" -> u64, "schema" -> u32
 };

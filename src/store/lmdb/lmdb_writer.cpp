@@ -66,10 +66,8 @@ PutResult EventWriter::put(const nostr::Event& event) {
 bool EventWriter::is_deleted(const nostr::Event& event) {
     // A deletion request against a deletion request has no effect (NIP-09).
     if (event.kind == nostr::kDeletionKind) return false;
-    std::string_view deleter;
-    if (txn_.get(tables_.deleted_ids, bytes_of(event.id), deleter) &&
-        deleter == bytes_of(event.pubkey))
-        return true;
+    std::string_view unused;
+    if (txn_.get(tables_.deleted_ids, deleted_id_key(event.id, event.pubkey), unused)) return true;
     if (!is_slotted(event.kind)) return false;
     std::string_view deleted_up_to;
     return txn_.get(tables_.deleted_addrs, replaceable_key(event), deleted_up_to) &&
@@ -147,9 +145,10 @@ void EventWriter::delete_by_id(const nostr::Event& request, const std::string& i
         if (record.pubkey() != request.pubkey || record.kind() == nostr::kDeletionKind) return;
         remove(target, record);
     }
-    // Remember the request even if the event has not arrived yet: it is checked against the
-    // event's author when it does.
-    txn_.put(tables_.deleted_ids, bytes_of(target), bytes_of(request.pubkey));
+    // Remember the request even if the event has not arrived yet: it blocks the event only if
+    // the event's author made it. Keyed by (id, requester), so requests by others naming the
+    // same id sit beside the author's tombstone instead of replacing it.
+    txn_.put(tables_.deleted_ids, deleted_id_key(target, request.pubkey), {});
 }
 
 void EventWriter::delete_by_address(const nostr::Event& request, const std::string& address) {

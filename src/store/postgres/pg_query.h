@@ -1,0 +1,30 @@
+// Filters to one parameterised SELECT. Each filter becomes a subquery ordered by
+// (created_at DESC, id) with its own LIMIT, driven by the index a filter's most selective
+// field points at (a single tag value drives the tags index; otherwise the planner picks
+// among the events indexes); several filters are merged with DISTINCT ON so each event
+// comes once, newest first. Filters that cannot match anything are left out.
+#pragma once
+#include <optional>
+#include <vector>
+
+#include "nostr/filter.h"
+#include "store/postgres/pg_connection.h"
+#include "store/store.h"
+
+namespace store::pg {
+
+struct EventQuery {
+    Statement statement;  // columns: id, created_at, json
+    uint64_t row_bound;   // the most rows it can return (sum of the filters' limits)
+};
+
+// nullopt when no filter can match (then no query is needed).
+std::optional<EventQuery> build_event_query(const std::vector<nostr::Filter>& filters,
+                                            const QueryOptions& options);
+
+// Distinct matches of any filter, limits ignored: one row `count`, or with by_pubkey one
+// row (pubkey, count) per author (what NIP-45 HyperLogLog needs). nullopt as above.
+std::optional<Statement> build_count_query(const std::vector<nostr::Filter>& filters, int64_t now,
+                                           bool by_pubkey);
+
+}  // namespace store::pg
