@@ -21,6 +21,14 @@ void LocalBus::publish(const LiveEvent& event, std::function<void()> delivered) 
     wake_.notify_one();
 }
 
+void LocalBus::post(std::function<void()> fn) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back({LiveEvent{}, std::move(fn)});
+    }
+    wake_.notify_one();
+}
+
 void LocalBus::subscribe(Listener listener) {
     std::lock_guard lock(mutex_);
     listeners_.push_back(std::move(listener));
@@ -36,7 +44,8 @@ void LocalBus::run() {
         std::vector<Listener> listeners = listeners_;
         lock.unlock();
         for (const auto& queued : batch) {
-            for (const auto& listener : listeners) listener(queued.event);
+            if (queued.event.event)
+                for (const auto& listener : listeners) listener(queued.event);
             if (queued.delivered) queued.delivered();
         }
         lock.lock();

@@ -17,13 +17,16 @@ public:
     ~LocalBus() override;  // delivers what is queued, then stops
     void publish(const LiveEvent& event, std::function<void()> delivered = {}) override;
     void subscribe(Listener listener) override;
+    // Runs `fn` on the delivery thread after everything published before it was delivered
+    // (RedisBus: the `delivered` of an event that already came in through Redis).
+    void post(std::function<void()> fn);
 
 private:
     void run();
     std::mutex mutex_;
     std::condition_variable wake_;
     struct Queued {
-        LiveEvent event;
+        LiveEvent event;  // event.event == nullptr: only run `delivered`
         std::function<void()> delivered;
     };
     std::deque<Queued> queue_;

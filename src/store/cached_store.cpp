@@ -1,0 +1,211 @@
+#include "store/cached_store.h"
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "bus/redis_url.h"
+#include "nostr/canonical.h"
+#include "store/cached_store_entry.h"
+#include "store/cached_store_key.h"
+
+namespace store {
+namespace {
+
+int64_t wall_clock_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+constexpr uint32_t kVanishKind = 62;  // NIP-62: removes all of an author's events
+
+}  // namespace
+
+CachedStore::CachedStore(std::unique_ptr<Store> inner, CacheOptions options)
+    : inner_(std::move(inner)),
+      options_(std::move(options)),
+      pool_(bus::parse_redis_url(options_.url), bus::redact_redis_url(options_.url),
+            options_.timeouts),
+      versions_(options_.key_prefix) {}
+
+CacheStats CachedStore::stats() const {
+    return {hits_.load(), misses_.load(), errors_.load(), bypassed_.load(), bump_failures_.load()};
+}
+
+// A connection to use the cache with, or nullptr when the cache cannot be used now. Restores
+// trust first if needed: the epoch bump must start after every failure it is to cover.
+std::unique_ptr<bus::RedisConnection> CachedStore::trusted_connection() {
+    auto connection = pool_.acquire();
+    if (!connection) return nullptr;
+    uint64_t failures = failure_count();  // includes a run_id change seen by acquire()
+    if (trusted_through_.load() == failures) return connection;
+    bool bumped = false;
+    try {
+        bumped = versions_.bump(*connection, {versions_.epoch_key()});
+    } catch (const bus::RedisError&) {
+        bumped = false;
+    }
+    if (bumped) {
+        uint64_t through = trusted_through_.load();
+        while (through < failures && !trusted_through_.compare_exchange_weak(through, failures)) {
+        }
+    } else {
+        ++errors_;
+    }
+    bool trusted = bumped && trusted_through_.load() == failure_count();
+    if (!trusted) {
+        pool_.release(std::move(connection));
+        return nullptr;
+    }
+    return connection;
+}
+
+// The counters a query's answer depends on: the epoch, plus the narrowest of its authors,
+// its kinds, or `any`. Authors first: an author feed then survives everyone else's writes.
+std::vector<std::string> CachedStore::version_keys(const std::vector<nostr::Filter>& filters) {
+    std::vector<std::string> keys{versions_.epoch_key()};
+    if (auto authors = query_authors(filters, options_.max_version_keys)) {
+        for (const auto& author : *authors) keys.push_back(versions_.author_key(author));
+    } else if (auto kinds = query_kinds(filters, options_.max_version_keys)) {
+        for (uint32_t kind : *kinds) keys.push_back(versions_.kind_key(kind));
+    } else {
+        keys.push_back(versions_.any_key());
+    }
+    return keys;
+}
+
+uint64_t CachedStore::query(const std::vector<nostr::Filter>& filters, const QueryOptions& options,
+                            const EventSink& sink) {
+    auto connection = trusted_connection();
+    if (!connection) {
+        ++bypassed_;
+        return inner_->query(filters, options, sink);
+    }
+    std::vector<std::string> keys = version_keys(filters);
+    std::string key;
+    bus::RedisReplyPtr cached;
+    try {
+        std::string identity = canonical_query(filters, options);
+        identity += '|';
+        identity += versions_.read(*connection, keys);
+        key = options_.key_prefix + "q:" + nostr::to_hex(nostr::sha256(identity));
+        cached = connection->command({"GET", key});
+    } catch (const bus::RedisError&) {
+        ++errors_;
+        ++bypassed_;
+        pool_.release(std::move(connection));
+        return inner_->query(filters, options, sink);
+    }
+    pool_.release(std::move(connection));
+    if (cached->type == REDIS_REPLY_STRING) {
+        auto entry = decode_cache_entry({cached->str, cached->len});
+        if (entry && entry->serves(options.now)) {
+            ++hits_;
+            for (std::string_view json : entry->events)
+                if (!sink(json)) break;
+            return entry->snapshot_seq;
+        }
+    }
+    ++misses_;
+    return query_inner(filters, options, sink, key);
+}
+
+// Runs the inner query, streaming to `sink` while recording the answer for the cache.
+uint64_t CachedStore::query_inner(const std::vector<nostr::Filter>& filters,
+                                  const QueryOptions& options, const EventSink& sink,
+                                  const std::string& entry_key) {
+    CacheEntryWriter writer(options_.max_entry_bytes);
+    bool complete = true;
+    uint64_t seq = inner_->query(filters, options, [&](std::string_view json) {
+        writer.add(json);
+        if (sink(json)) return true;
+        complete = false;  // the caller stopped early: the answer is not whole
+        return false;
+    });
+    if (complete && !writer.too_large())
+        store_entry(entry_key, writer.finish(seq, options.now), writer.min_expiration());
+    return seq;
+}
+
+void CachedStore::store_entry(const std::string& key, const std::string& value,
+                              int64_t min_expiration) {
+    int64_t ttl = options_.ttl_seconds;
+    if (min_expiration != kNoExpiration) {
+        int64_t now = wall_clock_seconds();
+        if (min_expiration <= now) return;  // would be expired on arrival
+        ttl = std::min(ttl, min_expiration - now);
+    }
+    if (ttl <= 0) return;
+    auto connection = pool_.acquire();
+    if (!connection) return;
+    try {
+        connection->command({"SET", key, value, "EX", std::to_string(ttl)});
+    } catch (const bus::RedisError&) {
+        ++errors_;
+    }
+    pool_.release(std::move(connection));
+}
+
+// False (and the cache untrusted) when the counters could not be bumped.
+bool CachedStore::bump(const std::vector<std::string>& keys) {
+    bool bumped = false;
+    if (auto connection = pool_.acquire(/*wait_for_connect=*/true)) {
+        try {
+            bumped = versions_.bump(*connection, keys);
+        } catch (const bus::RedisError&) {
+            bumped = false;
+        }
+        pool_.release(std::move(connection));
+    }
+    if (!bumped) {
+        ++errors_;
+        ++bump_failures_;
+        record_failure();
+    }
+    return bumped;
+}
+
+uint64_t CachedStore::put(std::span<const nostr::Event* const> batch,
+                          std::vector<PutResult>& results) {
+    uint64_t seq = 0;
+    try {
+        seq = inner_->put(batch, results);
+    } catch (...) {
+        record_failure();  // it may have stored part of the batch: stop trusting the cache
+        throw;
+    }
+    std::set<uint32_t> kinds;
+    std::set<nostr::Bytes32> authors;
+    bool epoch = false;
+    for (size_t i = 0; i < batch.size() && i < results.size(); ++i) {
+        if (results[i].outcome != PutOutcome::stored) continue;
+        uint32_t kind = batch[i]->kind;
+        kinds.insert(kind);
+        authors.insert(batch[i]->pubkey);
+        if (kind == nostr::kDeletionKind || kind == kVanishKind) epoch = true;
+    }
+    if (kinds.empty()) return seq;
+    std::vector<std::string> keys{versions_.any_key()};
+    for (uint32_t kind : kinds) keys.push_back(versions_.kind_key(kind));
+    for (const auto& author : authors) keys.push_back(versions_.author_key(author));
+    if (epoch) keys.push_back(versions_.epoch_key());
+    bump(keys);
+    return seq;
+}
+
+size_t CachedStore::purge_expired(int64_t now) {
+    size_t removed = inner_->purge_expired(now);
+    if (removed > 0) bump({versions_.epoch_key()});
+    return removed;
+}
+
+bool CachedStore::erase(const nostr::Bytes32& id) {
+    bool erased = inner_->erase(id);
+    if (erased) bump({versions_.epoch_key()});
+    return erased;
+}
+
+}  // namespace store
