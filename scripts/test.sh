@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: installs what the tests need, builds the release and
-# the ASan+UBSan flavours, and runs unit + store tests (ctest), the end-to-end suite with
-# nostr-tools against a real relay, and a bounded smoke run of the load benchmark.
+# The whole test suite, as CI runs it: installs what the tests need (PostgreSQL and Redis
+# included), builds the release and the ASan+UBSan flavours, and runs unit + store tests
+# (ctest, starting private PostgreSQL/Redis servers as fixtures), static checks of the
+# deployment files, the end-to-end suite with nostr-tools against all three deployments, and
+# a bounded smoke run of the load benchmark.
 # Every phase runs even if an earlier one failed; the exit status is non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -46,11 +48,39 @@ phase deps ./scripts/install-deps.sh --test
 phase build ./scripts/build.sh release
 phase unit-and-store ctest --test-dir build --output-on-failure --timeout 300
 phase deploy-checks tests/deploy/check_deploy.py "$root/build/nostpp"
+
+# Private PostgreSQL and Redis for the end-to-end runs on PostgreSQL and the scale-out
+# deployment; stopped by PID when this script exits, also when a phase failed.
+servers="$root/build/test-servers/e2e"
+stop_servers() {
+  ./scripts/test-server.sh redis stop "$servers/redis" >/dev/null 2>&1
+  ./scripts/test-server.sh postgres stop "$servers/postgres" >/dev/null 2>&1
+}
+trap stop_servers EXIT
+start_servers() {
+  ./scripts/test-server.sh postgres start "$servers/postgres" &&
+    ./scripts/test-server.sh redis start "$servers/redis"
+}
+phase e2e-servers start_servers
+e2e_db=(NOSTPP_E2E_DATABASE_URL="$(cat "$servers/postgres/url" 2>/dev/null)"
+        NOSTPP_E2E_PG_DIR="$servers/postgres")
+e2e_redis=(NOSTPP_E2E_REDIS_URL="$(cat "$servers/redis/url" 2>/dev/null)"
+           NOSTPP_E2E_REDIS_DIR="$servers/redis")
+scaleout_files=(tests/e2e/*.test.js tests/e2e/scaleout/*.test.js)
+
+# The same end-to-end suite against the three deployments: (a) relay on LMDB, (b) relay on
+# PostgreSQL, (c) websocket-handler + event-handler + PostgreSQL + Redis (plus the tests that
+# only exist there: two handlers, Redis and PostgreSQL restarts).
 phase e2e env NOSTPP_BIN="$root/build/nostpp" tests/e2e/run.sh
+phase e2e-postgres env NOSTPP_BIN="$root/build/nostpp" "${e2e_db[@]}" tests/e2e/run.sh
+phase e2e-scaleout env NOSTPP_BIN="$root/build/nostpp" NOSTPP_E2E_DEPLOYMENT=split \
+  "${e2e_db[@]}" "${e2e_redis[@]}" tests/e2e/run.sh "${scaleout_files[@]}"
 phase bench-smoke ./scripts/bench-smoke.sh "$root/build/nostpp"
 phase build-asan ./scripts/build.sh asan
 phase unit-and-store-asan ctest --test-dir build-asan --output-on-failure --timeout 600
 phase e2e-asan env NOSTPP_BIN="$root/build-asan/nostpp" tests/e2e/run.sh
+phase e2e-scaleout-asan env NOSTPP_BIN="$root/build-asan/nostpp" NOSTPP_E2E_DEPLOYMENT=split \
+  "${e2e_db[@]}" "${e2e_redis[@]}" tests/e2e/run.sh "${scaleout_files[@]}"
 
 echo
 if ((${#failed_phases[@]})); then

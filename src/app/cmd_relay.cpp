@@ -1,15 +1,17 @@
-// `nostpp relay`: the all-in-one relay on the embedded store. Wires LMDB store -> in-process
-// bus -> local backend -> relay logic -> network server, and takes them down in an order that
-// lets in-flight work finish.
+// `nostpp relay`: the all-in-one relay. Wires store (LMDB, or PostgreSQL with DATABASE_URL)
+// -> bus (in-process, or Redis with REDIS_URL so several relays share live events) -> local
+// backend -> relay logic -> network server, and takes them down in an order that lets
+// in-flight work finish.
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <memory>
 
 #include "app/commands.h"
+#include "app/redis_options.h"
+#include "app/serve.h"
 #include "app/relay_options.h"
 #include "app/store_options.h"
-#include "bus/local_bus.h"
 #include "net/server.h"
 #include "relay/local_backend.h"
 #include "relay/relay.h"
@@ -20,6 +22,7 @@ namespace {
 struct RelaySettings {
     net::ServerOptions server;
     StoreSettings store;
+    RedisSettings redis;
     relay::RelayConfig relay;
     unsigned query_threads = 2;
     std::string log_level = "info";
@@ -27,10 +30,18 @@ struct RelaySettings {
 
 void run_relay(const RelaySettings& settings) {
     spdlog::set_level(spdlog::level::from_str(settings.log_level));
-    spdlog::info("nostpp {} starting; store in {}", NOSTPP_VERSION, settings.store.data_dir);
+    const bool postgres = !effective_database_url(settings.store).empty();
+    // Live events carry the commit sequence of the store that made them durable; processes
+    // sharing them must share that store, or a subscription would compare unrelated numbers.
+    if (!settings.redis.url.empty() && !postgres)
+        throw std::runtime_error(
+            "--redis-url shares live events between relay processes, which must then share "
+            "one store: give --database-url (PostgreSQL) too, or drop --redis-url");
+    spdlog::info("nostpp {} starting; store: {}", NOSTPP_VERSION, describe_store(settings.store));
 
-    std::unique_ptr<store::Store> store = open_store(settings.store);
-    auto bus = std::make_unique<bus::LocalBus>();
+    std::unique_ptr<store::Store> store =
+        with_query_cache(open_store(settings.store), settings.redis, postgres);
+    std::unique_ptr<bus::Bus> bus = make_bus(settings.redis, BusRole::relay);
     auto backend = std::make_unique<relay::LocalBackend>(
         *store, *bus,
         relay::LocalBackendOptions{settings.query_threads,
@@ -44,24 +55,14 @@ void run_relay(const RelaySettings& settings) {
     // its queued deliveries) land in queues that are simply discarded, not in freed memory.
     auto teardown = [&] {
         backend->stop();
+        stop_bus(*bus);
         bus.reset();
         server.reset();
         relay.reset();
         backend.reset();
         store.reset();
     };
-    try {
-        server->listen();
-    } catch (...) {
-        teardown();
-        throw;
-    }
-    spdlog::info("listening on {} (ws:// and http://)", server->local_address());
-    server->stop_on_signals();
-    server->run();
-    spdlog::info("connections closed; finishing queued writes");
-    teardown();
-    spdlog::info("stopped");
+    serve(*server, "relay (ws:// and http://)", teardown);
 }
 
 }  // namespace
@@ -69,10 +70,11 @@ void run_relay(const RelaySettings& settings) {
 void add_relay_command(CLI::App& app) {
     auto settings = std::make_shared<RelaySettings>();
     CLI::App* command = app.add_subcommand("relay",
-                                           "Run the relay (WebSocket + NIP-11) on the "
-                                           "embedded LMDB store");
+                                           "Run the all-in-one relay (WebSocket + NIP-11) on "
+                                           "the embedded LMDB store or PostgreSQL");
     add_server_options(*command, settings->server);
     add_store_options(*command, settings->store);
+    add_redis_options(*command, settings->redis, true);
     add_log_level_option(*command, settings->log_level);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);

@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
     app::add_import_command(app);
     app::add_export_command(app);
     app::add_bench_command(app);
+    app::add_migrate_command(app);
+    app::add_event_handler_command(app);
+    app::add_websocket_handler_command(app);
     app::add_version_command(app);
     try {
         config.apply(app);

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/detail/listen.h"
 #include "net/detail/server_context.h"
 #include "net/detail/sessions.h"
 
@@ -32,17 +33,7 @@ constexpr auto kStopGrace = std::chrono::seconds(8);
 // Pause after a failed accept (e.g. out of file descriptors) so the loop does not spin.
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
-std::string format_endpoint(const tcp::endpoint& endpoint) {
-    if (endpoint.address().is_v6())
-        return fmt::format("[{}]:{}", endpoint.address().to_string(), endpoint.port());
-    return fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
-}
-
-unsigned thread_count(unsigned requested) {
-    if (requested > 0) return requested;
-    unsigned cores = std::thread::hardware_concurrency();
-    return cores > 0 ? cores : 1;
-}
+using detail::format_endpoint;
 
 }  // namespace
 
@@ -50,7 +41,7 @@ struct Server::Impl {
     Impl(relay::Relay& relay, ServerOptions options)
         : context(relay),
           options(std::move(options)),
-          threads(thread_count(this->options.threads)),
+          threads(detail::io_thread_count(this->options.threads)),
           io(static_cast<int>(threads)),
           control(asio::make_strand(io)),
           acceptor(control),
@@ -82,28 +73,8 @@ struct Server::Impl {
 };
 
 void Server::Impl::listen() {
+    detail::open_acceptor(acceptor, options.bind_address, options.port);
     error_code ec;
-    tcp::resolver resolver(io);
-    auto results = resolver.resolve(options.bind_address, std::to_string(options.port),
-                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-    if (ec || results.empty())
-        throw std::runtime_error(
-            fmt::format("cannot listen on {}:{}: cannot resolve the address: {}",
-                        options.bind_address, options.port, ec.message()));
-    tcp::endpoint endpoint = results.begin()->endpoint();
-    auto fail = [&](std::string_view step) {
-        throw std::runtime_error(fmt::format("cannot listen on {} ({}): {}",
-                                             format_endpoint(endpoint), step, ec.message()));
-    };
-    acceptor.open(endpoint.protocol(), ec);
-    if (ec) fail("socket");
-    // Lets a restarted relay bind while old connections sit in TIME_WAIT.
-    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (ec) fail("SO_REUSEADDR");
-    acceptor.bind(endpoint, ec);
-    if (ec) fail("bind");
-    acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) fail("listen");
     local_endpoint = acceptor.local_endpoint(ec);
     listening = true;
     asio::post(control, [this] { accept_next(); });

@@ -43,6 +43,7 @@ class WsOutbound final : public relay::Outbound {
   public:
     explicit WsOutbound(std::weak_ptr<WsSession> session) : session_(std::move(session)) {}
     void send(std::string text) override;
+    void send_many(std::vector<std::string> frames) override;
     void close(std::string_view reason) override;
 
   private:
@@ -85,7 +86,16 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
 
     // Any thread.
     void send(std::string text) {
-        auto pushed = queue_.push(std::move(text), context_.slow_reader_notice);
+        started(queue_.push(std::move(text), context_.slow_reader_notice));
+    }
+
+    // Any thread.
+    void send_many(std::vector<std::string> frames) {
+        started(queue_.push_many(std::move(frames), context_.slow_reader_notice));
+    }
+
+    // Any thread: what a push asks of the strand.
+    void started(OutboundQueue::Pushed pushed) {
         if (pushed.overflow)
             spdlog::warn("{}: more than {} bytes queued for sending, closing (slow reader)",
                          remote_, context_.max_outbound_bytes);
@@ -169,18 +179,25 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     // Strand only: writes the next queued frame, or the close frame.
     void write_next() {
         uint16_t code = 0;
-        switch (queue_.next(writing_, code)) {
+        bool more = false;
+        auto& socket_layer = ws_.next_layer();
+        switch (queue_.next(writing_, code, more)) {
             case OutboundQueue::Next::frame:
+                // Frames already queued behind this one go to the socket together, in one
+                // write, once the queue is drained (or the coalescing buffer is full).
+                if (more) socket_layer.cork();
                 ws_.async_write(
                     asio::buffer(writing_),
                     beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
                 return;
             case OutboundQueue::Next::close:
+                socket_layer.uncork();
                 ws_.async_close(
                     websocket::close_reason(static_cast<websocket::close_code>(code), writing_),
                     beast::bind_front_handler(&WsSession::on_close_sent, shared_from_this()));
                 return;
             case OutboundQueue::Next::idle:
+                socket_layer.uncork();
                 std::string().swap(writing_);  // don't keep the last frame's memory while idle
                 return;
         }
@@ -248,6 +265,10 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
 
 void WsOutbound::send(std::string text) {
     if (auto session = session_.lock()) session->send(std::move(text));
+}
+
+void WsOutbound::send_many(std::vector<std::string> frames) {
+    if (auto session = session_.lock()) session->send_many(std::move(frames));
 }
 
 void WsOutbound::close(std::string_view reason) {

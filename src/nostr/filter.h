@@ -15,6 +15,7 @@ struct TagCondition {
     char letter = 0;
     std::vector<std::string> values;  // sorted, unique; the event matches if any is present
     std::string first_value;          // values[0] as the client sent it (NIP-45 HLL offset)
+    bool operator==(const TagCondition&) const = default;
 };
 
 struct Filter {
@@ -30,6 +31,8 @@ struct Filter {
 
     // Sorts and de-duplicates the lists; call after filling the fields by hand.
     void normalize();
+
+    bool operator==(const Filter&) const = default;
 
     // Matches everything but tag conditions.
     bool matches_header(const Bytes32& id, const Bytes32& pubkey, int64_t created_at,

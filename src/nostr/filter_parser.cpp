@@ -1,4 +1,5 @@
-// Reading NIP-01 filter objects from JSON (see json_internal.h).
+// Reading NIP-01 filter objects from JSON (see json_internal.h and filter_json.h).
+#include "nostr/filter_json.h"
 #include "nostr/json_internal.h"
 
 namespace nostr::json_internal {
@@ -112,3 +113,34 @@ bool read_filter(simdjson::dom::element element, Filter& out, std::string& error
 }
 
 }  // namespace nostr::json_internal
+
+namespace nostr {
+
+bool parse_filter_json(std::string_view json, Filter& out, std::string& error) {
+    simdjson::dom::element root;
+    if (json_internal::thread_parser().parse(json.data(), json.size()).get(root)) {
+        error = "invalid: malformed JSON";
+        return false;
+    }
+    return json_internal::read_filter(root, out, error);
+}
+
+bool parse_filters_json(std::string_view json, std::vector<Filter>& out, std::string& error) {
+    simdjson::dom::element root;
+    simdjson::dom::array array;
+    if (json_internal::thread_parser().parse(json.data(), json.size()).get(root)) {
+        error = "invalid: malformed JSON";
+        return false;
+    }
+    if (root.get_array().get(array)) {
+        error = "invalid: filters must be a JSON array of filter objects";
+        return false;
+    }
+    out.clear();
+    out.reserve(array.size());
+    for (simdjson::dom::element item : array)
+        if (!json_internal::read_filter(item, out.emplace_back(), error)) return false;
+    return true;
+}
+
+}  // namespace nostr

@@ -28,14 +28,20 @@ struct CountResult {
 class Backend {
 public:
     virtual ~Backend() = default;
-    // Validated, verified event. Stores it (or, if ephemeral, only publishes it) and calls
-    // `done` once it is durable or refused. Accepted events are published on the bus.
-    virtual void submit(std::shared_ptr<const nostr::Event> event,
-                        std::function<void(store::PutResult)> done) = 0;
+    // `commit_seq` is the store commit that made a stored event durable, bus::kEphemeralSeq
+    // for an accepted ephemeral event, 0 otherwise.
+    using SubmitDone = std::function<void(store::PutResult, uint64_t commit_seq)>;
+    // Validated event, verified unless verifies_events(). Stores it (or, if ephemeral, only
+    // publishes it) and calls `done` once it is durable or refused. Accepted events are
+    // published on the bus.
+    virtual void submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) = 0;
     virtual void query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                        std::function<void(QueryResult)> done) = 0;
     virtual void count(std::vector<nostr::Filter> filters, int64_t now,
                        std::function<void(CountResult)> done) = 0;
+    // True when submit() checks ids and signatures itself (a remote event handler), so the
+    // session applies only the cheap policy checks before submitting.
+    virtual bool verifies_events() const { return false; }
 };
 
 }  // namespace relay

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "nostr/event_parser.h"
+
 namespace relay {
 namespace {
 size_t count_code_points(const std::string& text) {
@@ -36,6 +38,13 @@ std::string check_event_policy(const nostr::Event& event, const Limits& limits, 
     if (event.is_protected())
         return "auth-required: this event may only be published by its author";
     return {};
+}
+
+std::string check_incoming_event(const nostr::Event& event, const Limits& limits, int64_t now,
+                                 bool verify) {
+    std::string refusal = check_event_policy(event, limits, now);
+    if (refusal.empty() && verify) refusal = nostr::verify_event(event);
+    return refusal;
 }
 
 }  // namespace relay

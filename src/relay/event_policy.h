@@ -1,5 +1,5 @@
-// The relay's acceptance rules for an incoming event that are not about its validity as a
-// Nostr event: configured limits, NIP-40 expiration on arrival, NIP-70 protected events.
+// The relay's acceptance rules for an incoming event: configured limits, NIP-40 expiration on
+// arrival, NIP-70 protected events, and (check_incoming_event) the id and signature.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -11,6 +11,13 @@ namespace relay {
 
 // "" when acceptable, else the OK false message with its NIP-01 prefix.
 std::string check_event_policy(const nostr::Event& event, const Limits& limits, int64_t now);
+
+// Everything checked about a structurally valid incoming event before it is submitted: the
+// policy above, then (when `verify` is set) its id and BIP-340 signature. Both the WebSocket
+// path (ClientSession) and the event handler's HTTP API call this one function, so their OK
+// messages cannot drift apart. "" when acceptable, else the OK false message.
+std::string check_incoming_event(const nostr::Event& event, const Limits& limits, int64_t now,
+                                 bool verify);
 
 int64_t unix_now();
 

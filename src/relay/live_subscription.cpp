@@ -8,7 +8,10 @@ void LiveSubscription::deliver(const bus::LiveEvent& event) {
     std::lock_guard lock(mutex_);
     if (closed_) return;
     if (live_) {
-        out->send(nostr::relay_message::event(id, event.event->json));
+        // Published after the initial query already saw its commit (publishing can lag the
+        // commit, by a whole HTTP round trip behind a remote event handler): sent already.
+        if (event.commit_seq > snapshot_seq_)
+            out->send(nostr::relay_message::event(id, event.event->json));
         return;
     }
     if (held_.size() < kMaxHeldEvents) held_.push_back(event);
@@ -24,13 +27,17 @@ void LiveSubscription::finish_initial_query(const QueryResult& result) {
         out->send(nostr::relay_message::closed(id, result.error));
         return;
     }
-    for (const auto& json : result.events) out->send(nostr::relay_message::event(id, json));
+    std::vector<std::string> frames;
+    frames.reserve(result.events.size() + held_.size() + 1);
+    for (const auto& json : result.events) frames.push_back(nostr::relay_message::event(id, json));
     for (const auto& event : held_)
         if (event.commit_seq > result.snapshot_seq)
-            out->send(nostr::relay_message::event(id, event.event->json));
+            frames.push_back(nostr::relay_message::event(id, event.event->json));
     held_.clear();
     held_.shrink_to_fit();
-    out->send(nostr::relay_message::eose(id));
+    frames.push_back(nostr::relay_message::eose(id));
+    out->send_many(std::move(frames));
+    snapshot_seq_ = result.snapshot_seq;
     if (overflowed_) {
         closed_ = true;
         out->send(nostr::relay_message::closed(

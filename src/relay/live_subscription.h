@@ -38,6 +38,7 @@ private:
     bool live_ = false;
     bool closed_ = false;
     bool overflowed_ = false;
+    uint64_t snapshot_seq_ = 0;  // the initial query's; commits it saw are not sent live
     std::vector<bus::LiveEvent> held_;
 };
 

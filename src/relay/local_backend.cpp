@@ -32,20 +32,21 @@ void LocalBackend::stop() {
     writer_.reset();
 }
 
-void LocalBackend::submit(std::shared_ptr<const nostr::Event> event,
-                          std::function<void(store::PutResult)> done) {
+void LocalBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) {
     if (nostr::classify_kind(event->kind) == nostr::KindClass::ephemeral) {
         // OK only once current subscribers have it: a REQ sent after the OK must not
         // receive an ephemeral event published before it.
-        bus_.publish({std::move(event), bus::kEphemeralSeq},
-                     [done = std::move(done)] { done({store::PutOutcome::stored, ""}); });
+        bus_.publish({std::move(event), bus::kEphemeralSeq}, [done = std::move(done)] {
+            done({store::PutOutcome::stored, ""}, bus::kEphemeralSeq);
+        });
         return;
     }
-    writer_->submit(event, [this, event, done = std::move(done)](const store::PutResult& result,
-                                                                  uint64_t seq) {
-        if (result.outcome == store::PutOutcome::stored) bus_.publish({event, seq});
-        done(result);
-    });
+    writer_->submit(
+        event, [this, event, done = std::move(done)](const store::PutResult& result, uint64_t seq) {
+            bool stored = result.outcome == store::PutOutcome::stored;
+            if (stored) bus_.publish({event, seq});
+            done(result, stored ? seq : 0);
+        });
 }
 
 void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions options,

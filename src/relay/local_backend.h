@@ -29,8 +29,7 @@ public:
     // Finishes queued writes and queries, then stops the threads.
     void stop();
 
-    void submit(std::shared_ptr<const nostr::Event> event,
-                std::function<void(store::PutResult)> done) override;
+    void submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) override;
     void query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                std::function<void(QueryResult)> done) override;
     void count(std::vector<nostr::Filter> filters, int64_t now,

@@ -151,9 +151,10 @@ def main():
     check("Dockerfile has a HEALTHCHECK on the relay's /health",
           re.search(r"^HEALTHCHECK .*\n?.*/health", docker, re.M) is not None)
 
-    # Runtime packages cover the libraries the binary links against.
-    ldd = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
-    libs = re.findall(r"^\s*(lib[^ ]+\.so[^ ]*) =>", ldd, re.M)
+    # Runtime packages cover the libraries the binary links against directly (apt brings
+    # their own dependencies).
+    dyn = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True).stdout
+    libs = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dyn)
     runtime_pkgs = re.search(r"FROM debian:bookworm-slim.*?install -y -q --no-install-recommends"
                              r"(.*?)&&", docker, re.S)
     pkgs = set(runtime_pkgs.group(1).replace("\\", " ").split()) if runtime_pkgs else set()

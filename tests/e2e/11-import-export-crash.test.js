@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 
-import { RELAY_BIN, startRelay } from './lib/relay.js';
+import { RELAY_BIN, startRelay, storeArgs } from './lib/relay.js';
 import { connectRaw } from './lib/ws.js';
 import { compareNewestFirst, deepCopy, newKey, now, signEvent } from './lib/nostr.js';
 
@@ -24,6 +24,8 @@ function tempDir() {
   return dir;
 }
 
+// `export` and `import` take the same store flags as the relay (the LMDB data directory, or
+// with NOSTPP_E2E_DATABASE_URL the relay's PostgreSQL database): storeArgs(dataDir).
 test('export writes stored events as JSONL, import verifies, counts and skips bad lines', async () => {
   const source = await startRelay();
   relays.push(source);
@@ -39,14 +41,14 @@ test('export writes stored events as JSONL, import verifies, counts and skips ba
   for (const event of published) assert.equal((await client.publish(event))[2], true);
 
   // export reads the store while the relay runs (LMDB readers do not block the writer)
-  const exported = execFileSync(RELAY_BIN, ['export', '--data-dir', source.dataDir], { encoding: 'utf8' })
+  const exported = execFileSync(RELAY_BIN, ['export', ...storeArgs(source.dataDir)], { encoding: 'utf8' })
     .split('\n')
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line));
   const expected = published.map(deepCopy).sort(compareNewestFirst);
   assert.deepEqual(exported, expected);
 
-  const kind1 = execFileSync(RELAY_BIN, ['export', '--data-dir', source.dataDir, '--filter', '{"kinds":[1]}'], {
+  const kind1 = execFileSync(RELAY_BIN, ['export', ...storeArgs(source.dataDir), '--filter', '{"kinds":[1]}'], {
     encoding: 'utf8',
   });
   assert.equal(kind1.trim().split('\n').length, 2);
@@ -63,7 +65,7 @@ test('export writes stored events as JSONL, import verifies, counts and skips ba
     JSON.stringify(ephemeral), // never stored
   ].join('\n');
   const target = tempDir();
-  const run = spawnSync(RELAY_BIN, ['import', '--data-dir', target], { input, encoding: 'utf8' });
+  const run = spawnSync(RELAY_BIN, ['import', ...storeArgs(target)], { input, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stderr.trim().split('\n');
   assert.equal(lines.at(-1), 'imported 5, duplicate 1, rejected 0, invalid 3');

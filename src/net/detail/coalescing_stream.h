@@ -1,8 +1,10 @@
 // A stream layer under beast::websocket::stream that turns many small frame writes into few
 // socket writes. A write is copied into a pending buffer and completes at once; the buffer
 // goes to the socket in one write, and whatever is written while that write is in flight
-// goes out together in the next. The first frame is never delayed, and a burst (a REQ's
-// results, a fan-out, many OKs) costs one syscall per socket write instead of one per frame.
+// goes out together in the next. The first frame is never delayed unless the writer corks the
+// stream because more frames are already queued (then they all go in one write), and a burst
+// (a REQ's results, a fan-out, many OKs) costs one syscall per socket write instead of one
+// per frame.
 // Write errors surface on the socket (the pending read fails and the session ends).
 // Backpressure: once kHighWater bytes are pending behind an in-flight socket write, further
 // writes complete only when that write finishes, so unsent frames stay in the connection's
@@ -54,7 +56,7 @@ public:
                         pending_.append(static_cast<const char*>(buffer.data()), buffer.size());
                         size += buffer.size();
                     }
-                    flush();
+                    if (!corked_ || pending_.size() >= kHighWater) flush();
                 }
                 auto done = boost::beast::bind_front_handler(std::move(completion), ec, size);
                 if (flushing_ && pending_.size() >= kHighWater) {
@@ -67,6 +69,14 @@ public:
                 boost::asio::post(get_executor(), std::move(done));
             },
             handler, buffers);
+    }
+
+    // While corked, writes only gather in the pending buffer (up to kHighWater); uncork()
+    // sends what gathered. The writer corks while it knows more frames are queued.
+    void cork() { corked_ = true; }
+    void uncork() {
+        corked_ = false;
+        flush();
     }
 
     // Runs `task` once everything written so far has reached the socket (or failed).
@@ -135,6 +145,7 @@ private:
     std::string pending_;  // written by the websocket stream, not yet on the socket
     std::string sending_;  // the socket write in flight
     bool flushing_ = false;
+    bool corked_ = false;
     boost::beast::error_code failed_;
     std::vector<std::unique_ptr<WaiterBase>> space_waiters_;  // writes held by backpressure
     std::vector<std::unique_ptr<WaiterBase>> drain_waiters_;  // run once all is sent

@@ -5,7 +5,20 @@ namespace net::detail {
 OutboundQueue::Pushed OutboundQueue::push(std::string frame, const std::string& farewell) {
     std::lock_guard lock(mutex_);
     Pushed result;
-    if (closing_) return result;
+    push_locked(std::move(frame), farewell, result);
+    return result;
+}
+
+OutboundQueue::Pushed OutboundQueue::push_many(std::vector<std::string> frames,
+                                               const std::string& farewell) {
+    std::lock_guard lock(mutex_);
+    Pushed result;
+    for (auto& frame : frames) push_locked(std::move(frame), farewell, result);
+    return result;
+}
+
+void OutboundQueue::push_locked(std::string frame, const std::string& farewell, Pushed& result) {
+    if (closing_) return;
     bytes_ += frame.size();
     if (bytes_ > max_bytes_) {
         // Whatever is queued will never reach a reader this slow; free it now and make the
@@ -22,7 +35,6 @@ OutboundQueue::Pushed OutboundQueue::push(std::string frame, const std::string& 
         frames_.push_back(std::move(frame));
     }
     if (!writing_) writing_ = result.start_writer = true;
-    return result;
 }
 
 OutboundQueue::CloseRequested OutboundQueue::request_close(uint16_t code, std::string reason,
@@ -43,12 +55,14 @@ OutboundQueue::CloseRequested OutboundQueue::request_close(uint16_t code, std::s
     return result;
 }
 
-OutboundQueue::Next OutboundQueue::next(std::string& frame, uint16_t& close_code) {
+OutboundQueue::Next OutboundQueue::next(std::string& frame, uint16_t& close_code, bool& more) {
     std::lock_guard lock(mutex_);
+    more = false;
     if (!frames_.empty()) {
         frame = std::move(frames_.front());
         frames_.pop_front();
         bytes_ -= frame.size();
+        more = !frames_.empty();
         return Next::frame;
     }
     if (close_pending_) {

@@ -7,6 +7,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace net::detail {
 
@@ -21,6 +22,8 @@ class OutboundQueue {
     };
     // Frames pushed while closing are dropped.
     Pushed push(std::string frame, const std::string& farewell);
+    // Several frames under one lock, so no other producer's frame lands between them.
+    Pushed push_many(std::vector<std::string> frames, const std::string& farewell);
 
     struct CloseRequested {
         bool first = false;         // this call started the close (later calls do nothing)
@@ -31,9 +34,10 @@ class OutboundQueue {
     CloseRequested request_close(uint16_t code, std::string reason, bool drop_queued);
 
     enum class Next { frame, close, idle };
-    // Writer side. `frame` receives the next frame, or the close reason for Next::close.
+    // Writer side. `frame` receives the next frame, or the close reason for Next::close;
+    // `more` says whether further frames are already queued behind it.
     // After Next::idle the writer stops; the next push() returns start_writer.
-    Next next(std::string& frame, uint16_t& close_code);
+    Next next(std::string& frame, uint16_t& close_code, bool& more);
 
     // The connection is gone: drop everything, ignore further pushes.
     void shut();
@@ -42,6 +46,8 @@ class OutboundQueue {
     uint64_t queued_bytes();
 
   private:
+    void push_locked(std::string frame, const std::string& farewell, Pushed& result);
+
     std::mutex mutex_;
     std::deque<std::string> frames_;
     uint64_t bytes_ = 0;

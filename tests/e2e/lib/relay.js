@@ -1,13 +1,27 @@
-// Starts and stops a real `nostpp relay` process for one test file.
+// Starts and stops a real nostpp deployment for one test file.
 //
 //   const ctx = setupRelay(['--max-limit', '5']);   // registers before()/after() hooks
 //   ... ctx.relay.url  (ws://127.0.0.1:<port>)
 //
 // The binary comes from $NOSTPP_BIN (default ../../build/nostpp relative to tests/e2e).
-// Every relay listens on 127.0.0.1 on a free port with a fresh temporary data directory;
-// it is stopped by PID (SIGTERM, then SIGKILL) in an after() hook, also when tests fail,
-// and its data directory is removed.
-import { spawn } from 'node:child_process';
+// Every process listens on 127.0.0.1 on a free port; the store gets a fresh temporary data
+// directory; processes are stopped by PID (SIGTERM, then SIGKILL) in an after() hook, also when
+// tests fail, and the data directory is removed.
+//
+// NOSTPP_E2E_DEPLOYMENT chooses what a "relay" is:
+//   relay (default)  one `nostpp relay` process
+//   split            `nostpp event-handler` (owns the data directory) plus a
+//                    `nostpp websocket-handler` pointed at it; the test's extra flags go to
+//                    both. The object the tests see is the same (url, httpUrl, port, dataDir,
+//                    stop, kill9, alive, describe, stdout/stderr), plus eventHandler,
+//                    websocketHandler and restartEventHandler() for split-only tests.
+// NOSTPP_E2E_DATABASE_URL (a PostgreSQL server, e.g. postgresql://postgres@127.0.0.1:5432/postgres):
+//   each data directory gets its own fresh database on that server (created with createdb,
+//   reused when a relay restarts on the same directory, dropped when the directory is removed
+//   or the test process exits), passed as --database-url to the process that owns the store.
+// NOSTPP_E2E_REDIS_URL: passed as --redis-url to every process.
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -22,6 +36,16 @@ export const E2E_DIR = path.resolve(here, '..');
 export const RELAY_BIN = process.env.NOSTPP_BIN
   ? path.resolve(process.env.NOSTPP_BIN)
   : path.resolve(E2E_DIR, '../../build/nostpp');
+
+export const DEPLOYMENT = process.env.NOSTPP_E2E_DEPLOYMENT || 'relay';
+if (!['relay', 'split'].includes(DEPLOYMENT)) {
+  throw new Error(`NOSTPP_E2E_DEPLOYMENT must be 'relay' or 'split', not '${DEPLOYMENT}'`);
+}
+export const isSplit = DEPLOYMENT === 'split';
+const DATABASE_URL = process.env.NOSTPP_E2E_DATABASE_URL || '';
+// True when the store is a PostgreSQL database rather than the data directory.
+export const usesDatabase = DATABASE_URL !== '';
+const REDIS_URL = process.env.NOSTPP_E2E_REDIS_URL || '';
 
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -38,7 +62,10 @@ function killRunning() {
     }
   }
 }
-process.on('exit', killRunning);
+process.on('exit', () => {
+  killRunning();
+  dropDatabases();
+});
 for (const [signal, code] of [
   ['SIGINT', 130],
   ['SIGTERM', 143],
@@ -83,8 +110,60 @@ function appendCapped(buffer, chunk) {
   return next.length > OUTPUT_KEEP_BYTES ? next.slice(next.length - OUTPUT_KEEP_BYTES) : next;
 }
 
-class RelayProcess {
-  constructor({ port, dataDir, ownsDataDir = true, args, proc }) {
+// One PostgreSQL database per data directory (NOSTPP_E2E_DATABASE_URL): named after the
+// directory, so a relay restarted on the same directory finds its events again.
+const createdDatabases = new Set();
+
+function databaseName(dataDir) {
+  const hash = crypto.createHash('sha256').update(path.resolve(dataDir)).digest('hex');
+  return `nostpp_e2e_${hash.slice(0, 16)}`;
+}
+
+function databaseUrlFor(dataDir) {
+  const name = databaseName(dataDir);
+  if (!createdDatabases.has(name)) {
+    const run = spawnSync('createdb', ['--maintenance-db', DATABASE_URL, name], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    if (run.status !== 0 && !/already exists/.test(run.stderr ?? '')) {
+      throw new Error(`createdb ${name} on ${DATABASE_URL} failed: ${run.stderr || run.error}`);
+    }
+    createdDatabases.add(name);
+  }
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function dropDatabase(name) {
+  if (!createdDatabases.delete(name)) return;
+  spawnSync('dropdb', ['--if-exists', '--force', '--maintenance-db', DATABASE_URL, name], {
+    stdio: 'ignore',
+    timeout: 30_000,
+  });
+}
+
+function dropDatabases() {
+  for (const name of [...createdDatabases]) dropDatabase(name);
+}
+
+// Flags that place the store: the data directory, and the database when one is configured.
+export function storeArgs(dataDir) {
+  return ['--data-dir', dataDir, ...(DATABASE_URL ? ['--database-url', databaseUrlFor(dataDir)] : [])];
+}
+const busArgs = () => (REDIS_URL ? ['--redis-url', REDIS_URL] : []);
+
+// Removes a data directory the harness created, with its database.
+export function removeDataDir(dataDir) {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (DATABASE_URL) dropDatabase(databaseName(dataDir));
+}
+
+// One running nostpp process (the relay, or one role of the split deployment).
+class ServerProcess {
+  constructor({ role, port, args, proc, dataDir = null, ownsDataDir = false }) {
+    this.role = role;
     this.port = port;
     this.dataDir = dataDir;
     this.ownsDataDir = ownsDataDir;
@@ -122,7 +201,7 @@ class RelayProcess {
     const status = this.exit
       ? `exited (code ${this.exit.code}, signal ${this.exit.signal})`
       : `running (pid ${this.pid})`;
-    return `relay ${status}; args: ${this.args.join(' ')}\n--- relay stderr (tail) ---\n${this.stderr.slice(-4000)}`;
+    return `${this.role} ${status}; args: ${this.args.join(' ')}\n--- ${this.role} stderr (tail) ---\n${this.stderr.slice(-4000)}`;
   }
 
   async waitExit(ms) {
@@ -134,24 +213,21 @@ class RelayProcess {
     return result;
   }
 
-  // Stops by PID: SIGTERM, SIGKILL after a timeout; then removes the data directory.
-  async stop() {
-    if (!this.exit) {
-      try {
-        process.kill(this.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      if (!(await this.waitExit(STOP_TIMEOUT_MS))) {
-        try {
-          process.kill(this.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-        await this.waitExit(STOP_TIMEOUT_MS);
-      }
+  // By PID: SIGTERM, SIGKILL after a timeout.
+  async terminate() {
+    if (this.exit) return;
+    try {
+      process.kill(this.pid, 'SIGTERM');
+    } catch {
+      // already gone
     }
-    if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
+    if (!(await this.waitExit(STOP_TIMEOUT_MS))) await this.kill9();
+  }
+
+  // Stops the process, then removes the data directory if the harness made it.
+  async stop() {
+    await this.terminate();
+    if (this.dataDir && this.ownsDataDir) removeDataDir(this.dataDir);
   }
 
   // Simulates a crash: SIGKILL, no chance to flush or clean up. Keeps the data directory.
@@ -167,57 +243,157 @@ class RelayProcess {
   }
 }
 
-// options.dataDir: run on an existing data directory (kept when the relay stops).
-async function startOnce(args, { startTimeoutMs = START_TIMEOUT_MS, dataDir: givenDir } = {}) {
+// Spawns `nostpp <args>` and waits (bounded) until it accepts connections on `port`.
+async function spawnServer({ role, port, args, dataDir, ownsDataDir, startTimeoutMs }) {
   if (!fs.existsSync(RELAY_BIN)) {
     throw new Error(`relay binary not found at ${RELAY_BIN} (set NOSTPP_BIN)`);
   }
-  const port = await freePort();
-  const dataDir = givenDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nostpp-e2e-'));
-  const fullArgs = [
-    'relay',
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--data-dir',
-    dataDir,
-    ...args,
-  ];
-  const proc = spawn(RELAY_BIN, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const relay = new RelayProcess({ port, dataDir, ownsDataDir: !givenDir, args: fullArgs, proc });
+  const proc = spawn(RELAY_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = new ServerProcess({ role, port, args, proc, dataDir, ownsDataDir });
   let spawnError = null;
   proc.once('error', (err) => (spawnError = err));
 
   const deadline = Date.now() + startTimeoutMs;
   while (Date.now() < deadline) {
-    if (spawnError || relay.exit) break;
-    if (await canConnect(port)) return relay;
+    if (spawnError || server.exit) break;
+    if (await canConnect(port)) return server;
     await sleep(50);
   }
   const why = spawnError
     ? `could not spawn ${RELAY_BIN}: ${spawnError.message}`
-    : relay.exit
-      ? 'relay exited during startup'
-      : `relay did not accept connections on port ${port} within ${startTimeoutMs} ms`;
-  await relay.stop();
-  const err = new Error(`${why}\n${relay.describe()}`);
-  err.addressInUse = /in use|EADDRINUSE/i.test(relay.stderr);
+    : server.exit
+      ? `${role} exited during startup`
+      : `${role} did not accept connections on port ${port} within ${startTimeoutMs} ms`;
+  await server.terminate();
+  const err = new Error(`${why}\n${server.describe()}`);
+  err.addressInUse = /in use|EADDRINUSE/i.test(server.stderr);
   throw err;
 }
 
-// Starts a relay with extra flags; retries (bounded) only if the port was taken meanwhile.
-export async function startRelay(args = [], options = {}) {
+// Retries (bounded) with a new port only if the port was taken meanwhile.
+export async function spawnOnFreePort(makeArgs, options) {
   let lastError;
   for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
     try {
-      return await startOnce(args, options);
+      return await spawnServer({ ...options, port, args: makeArgs(port) });
     } catch (err) {
       lastError = err;
       if (!err.addressInUse) break;
     }
   }
   throw lastError;
+}
+
+// The split deployment behind the same interface as a single relay process.
+class SplitRelay {
+  constructor({ eventHandler, websocketHandler, dataDir, ownsDataDir, startTimeoutMs }) {
+    this.eventHandler = eventHandler;
+    this.websocketHandler = websocketHandler;
+    this.dataDir = dataDir;
+    this.ownsDataDir = ownsDataDir;
+    this.startTimeoutMs = startTimeoutMs;
+    this.port = websocketHandler.port;
+    this.pid = websocketHandler.pid;
+    this.url = websocketHandler.url;
+    this.httpUrl = websocketHandler.httpUrl;
+    this.eventHandlerUrl = `http://127.0.0.1:${eventHandler.port}`;
+    this.args = websocketHandler.args;
+  }
+
+  get stdout() {
+    return `--- event-handler ---\n${this.eventHandler.stdout}--- websocket-handler ---\n${this.websocketHandler.stdout}`;
+  }
+
+  get stderr() {
+    return `--- event-handler ---\n${this.eventHandler.stderr}--- websocket-handler ---\n${this.websocketHandler.stderr}`;
+  }
+
+  alive() {
+    return this.eventHandler.alive() && this.websocketHandler.alive();
+  }
+
+  describe() {
+    return `split deployment\n${this.eventHandler.describe()}\n${this.websocketHandler.describe()}`;
+  }
+
+  // The websocket-handler first, so requests it still has in flight get their answers.
+  async stop() {
+    await this.websocketHandler.terminate();
+    await this.eventHandler.terminate();
+    if (this.ownsDataDir) removeDataDir(this.dataDir);
+  }
+
+  async kill9() {
+    await Promise.all([this.websocketHandler.kill9(), this.eventHandler.kill9()]);
+  }
+
+  // Starts the event handler again on the same port, data and flags (after kill9()/stop()
+  // of this.eventHandler); the websocket-handler is expected to reconnect by itself.
+  async restartEventHandler() {
+    if (this.eventHandler.alive()) throw new Error('the event handler is still running');
+    const { port, args } = this.eventHandler;
+    this.eventHandler = await spawnServer({
+      role: 'event-handler',
+      port,
+      args,
+      startTimeoutMs: this.startTimeoutMs,
+    });
+    return this.eventHandler;
+  }
+}
+
+async function startSplit(args, { startTimeoutMs, dataDir, ownsDataDir }) {
+  const eventHandler = await spawnOnFreePort(
+    (port) => [
+      'event-handler',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      ...storeArgs(dataDir),
+      ...busArgs(),
+      ...args,
+    ],
+    { role: 'event-handler', startTimeoutMs },
+  );
+  try {
+    const websocketHandler = await spawnOnFreePort(
+      (port) => [
+        'websocket-handler',
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--event-handler-url',
+        `http://127.0.0.1:${eventHandler.port}`,
+        ...busArgs(),
+        ...args,
+      ],
+      { role: 'websocket-handler', startTimeoutMs },
+    );
+    return new SplitRelay({ eventHandler, websocketHandler, dataDir, ownsDataDir, startTimeoutMs });
+  } catch (err) {
+    await eventHandler.terminate();
+    throw err;
+  }
+}
+
+// Starts a relay (or, in split mode, the pair) with extra flags.
+// options.dataDir: run on an existing data directory (kept when the relay stops).
+export async function startRelay(args = [], { startTimeoutMs = START_TIMEOUT_MS, dataDir: givenDir } = {}) {
+  const dataDir = givenDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nostpp-e2e-'));
+  const ownsDataDir = !givenDir;
+  try {
+    if (isSplit) return await startSplit(args, { startTimeoutMs, dataDir, ownsDataDir });
+    return await spawnOnFreePort(
+      (port) => ['relay', '--bind', '127.0.0.1', '--port', String(port), ...storeArgs(dataDir), ...busArgs(), ...args],
+      { role: 'relay', dataDir, ownsDataDir, startTimeoutMs },
+    );
+  } catch (err) {
+    if (ownsDataDir) removeDataDir(dataDir);
+    throw err;
+  }
 }
 
 // Registers before()/after() hooks on the current file: one relay for all its tests.

@@ -1,0 +1,49 @@
+#include "net/detail/listen.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <thread>
+
+namespace net::detail {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+void open_acceptor(tcp::acceptor& acceptor, const std::string& address, uint16_t port) {
+    boost::system::error_code ec;
+    tcp::resolver resolver(acceptor.get_executor());
+    auto results = resolver.resolve(address, std::to_string(port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec || results.empty())
+        throw std::runtime_error(fmt::format(
+            "cannot listen on {}:{}: cannot resolve the address: {}", address, port, ec.message()));
+    tcp::endpoint endpoint = results.begin()->endpoint();
+    auto fail = [&](std::string_view step) {
+        throw std::runtime_error(fmt::format("cannot listen on {} ({}): {}",
+                                             format_endpoint(endpoint), step, ec.message()));
+    };
+    acceptor.open(endpoint.protocol(), ec);
+    if (ec) fail("socket");
+    // Lets a restarted server bind while old connections sit in TIME_WAIT.
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (ec) fail("SO_REUSEADDR");
+    acceptor.bind(endpoint, ec);
+    if (ec) fail("bind");
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) fail("listen");
+}
+
+std::string format_endpoint(const tcp::endpoint& endpoint) {
+    if (endpoint.address().is_v6())
+        return fmt::format("[{}]:{}", endpoint.address().to_string(), endpoint.port());
+    return fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
+}
+
+unsigned io_thread_count(unsigned requested) {
+    if (requested > 0) return requested;
+    unsigned cores = std::thread::hardware_concurrency();
+    return cores > 0 ? cores : 1;
+}
+
+}  // namespace net::detail

@@ -1,0 +1,226 @@
+#include "services/event_handler_api.h"
+
+#include "bus/bus.h"
+#include "nostr/canonical.h"
+#include "nostr/event_parser.h"
+#include "relay/event_policy.h"
+#include "services/api_json.h"
+#include "services/api_metrics.h"
+#include "services/gather.h"
+
+namespace services {
+namespace {
+
+using api::Outcome;
+
+constexpr std::string_view kMalformed = "invalid: malformed JSON";
+api::EventReply refusal(const std::string& message) {
+    bool invalid = message.compare(0, 8, "invalid:") == 0;
+    return {false, message, invalid ? Outcome::invalid : Outcome::blocked, 0};
+}
+
+api::EventReply reply_of(const store::PutResult& result, uint64_t commit_seq) {
+    switch (result.outcome) {
+        case store::PutOutcome::stored:
+            if (commit_seq == bus::kEphemeralSeq)
+                return {true, result.message, Outcome::ephemeral, 0};
+            return {true, result.message, Outcome::stored, commit_seq};
+        case store::PutOutcome::duplicate:
+            return {true, result.message, Outcome::duplicate, 0};
+        case store::PutOutcome::superseded:
+            return {false, result.message, Outcome::superseded, 0};
+        case store::PutOutcome::deleted:
+            return {false, result.message, Outcome::deleted, 0};
+        case store::PutOutcome::error:
+            break;
+    }
+    return {false, result.message.empty() ? "error: storing the event failed" : result.message,
+            Outcome::error, 0};
+}
+
+std::string_view route_of(std::string_view path) {
+    for (std::string_view route : {"/event", "/query", "/count", "/health", "/metrics"})
+        if (path == route) return route;
+    return "other";
+}
+
+}  // namespace
+
+// One request in progress: answers it once and counts it.
+class EventHandlerApi::Exchange {
+  public:
+    Exchange(ApiMetrics& metrics, std::string_view route, net::HttpRespond respond)
+        : metrics_(metrics), route_(route), respond_(std::move(respond)) {
+        metrics_.request_started();
+    }
+
+    void answer(unsigned status, std::string body, std::string content_type = "application/json") {
+        metrics_.request_answered(route_, status);
+        respond_({status, std::move(content_type), std::move(body)});
+    }
+    void error(unsigned status, std::string_view message) {
+        answer(status, api::encode_error(message));
+    }
+
+  private:
+    ApiMetrics& metrics_;
+    std::string_view route_;
+    net::HttpRespond respond_;
+};
+
+EventHandlerApi::EventHandlerApi(relay::Backend& backend, EventHandlerConfig config,
+                                 telemetry::MetricsRegistry& metrics)
+    : backend_(backend), config_(config), metrics_(std::make_unique<ApiMetrics>(metrics)) {}
+
+EventHandlerApi::~EventHandlerApi() = default;
+
+void EventHandlerApi::handle(net::HttpServerRequest request, net::HttpRespond respond) {
+    std::string_view path = request.target;
+    path = path.substr(0, path.find('?'));
+    std::string_view route = route_of(path);
+    auto exchange = std::make_shared<Exchange>(*metrics_, route, std::move(respond));
+    if (route == "other")
+        return exchange->error(404, "invalid: unknown route '" + std::string(path) + "'");
+    bool is_post = route == "/event" || route == "/query" || route == "/count";
+    std::string_view method = is_post ? "POST" : "GET";
+    if (request.method != method)
+        return exchange->error(405, "invalid: " + std::string(route) + " takes " +
+                                        std::string(method) + ", not " + request.method);
+    if (request.body_too_large || request.body.size() > config_.max_request_bytes)
+        return exchange->error(413, "invalid: request body larger than " +
+                                        std::to_string(config_.max_request_bytes) + " bytes");
+    if (route == "/event") return post_event(exchange, request.body);
+    if (route == "/query") return post_query(exchange, request.body);
+    if (route == "/count") return post_count(exchange, request.body);
+    if (route == "/health") return get_health(exchange);
+    exchange->answer(200, metrics_->text(), std::string(telemetry::kPrometheusContentType));
+}
+
+namespace {
+
+// The filters of one query, or why they cannot be used ("" when they can).
+std::string read_query(const std::string& json, bool batch, const relay::Limits& limits,
+                       std::vector<nostr::Filter>& filters) {
+    std::string error;
+    if (batch && json.empty()) return "invalid: each query must be a JSON object";
+    if (!api::decode_filters_request(json, filters, error)) return error;
+    if (filters.empty()) return "invalid: at least one filter is required";
+    if (filters.size() > limits.max_filters)
+        return "invalid: too many filters (" + std::to_string(filters.size()) + ", max " +
+               std::to_string(limits.max_filters) + ")";
+    return {};
+}
+
+}  // namespace
+
+void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange,
+                                 const std::string& body) {
+    api::BatchRequest request;
+    std::string error;
+    if (!api::decode_batch_request(body, request, error)) return exchange->error(400, error);
+
+    // Checked first, all of them: a single body that is not JSON is a bad request.
+    const int64_t now = relay::unix_now();
+    std::vector<std::shared_ptr<const nostr::Event>> events(request.items.size());
+    std::vector<std::string> refusals(request.items.size());
+    for (size_t i = 0; i < request.items.size(); ++i) {
+        const std::string& text = request.items[i];
+        std::string& why = refusals[i];
+        if (request.batch && text.empty()) {
+            why = "invalid: event must be a JSON object";
+            continue;
+        }
+        nostr::Event event;
+        if (!nostr::parse_event_json(text, event, why)) {
+            if (!request.batch && why == kMalformed) return exchange->error(400, kMalformed);
+            continue;
+        }
+        why = relay::check_incoming_event(event, config_.limits, now, true);
+        if (why.empty()) events[i] = std::make_shared<const nostr::Event>(std::move(event));
+    }
+
+    auto gather = std::make_shared<Gather>(
+        [exchange](std::string out) { exchange->answer(200, std::move(out)); }, request.batch,
+        request.items.size());
+    auto settle = [this, gather](size_t index, const api::EventReply& reply) {
+        metrics_->event(reply);
+        std::string out;
+        api::append_event_reply(out, reply);
+        gather->set(index, std::move(out));
+    };
+    for (size_t i = 0; i < events.size(); ++i) {
+        if (!events[i]) {
+            settle(i, refusal(refusals[i]));
+            continue;
+        }
+        backend_.submit(std::move(events[i]), [settle, i](store::PutResult result, uint64_t seq) {
+            settle(i, reply_of(result, seq));
+        });
+    }
+    gather->seal();
+}
+
+void EventHandlerApi::post_query(const std::shared_ptr<Exchange>& exchange,
+                                 const std::string& body) {
+    api::BatchRequest request;
+    std::string error;
+    if (!api::decode_batch_request(body, request, error)) return exchange->error(400, error);
+    store::QueryOptions options{config_.limits.max_limit, config_.limits.default_limit,
+                                relay::unix_now()};
+    if (!request.batch) {
+        std::vector<nostr::Filter> filters;
+        std::string why = read_query(request.items[0], false, config_.limits, filters);
+        if (!why.empty()) return exchange->error(400, why);
+        backend_.query(std::move(filters), options, [exchange](relay::QueryResult result) {
+            if (!result.error.empty()) return exchange->error(503, result.error);
+            exchange->answer(200, api::encode_query_reply(result.events, result.snapshot_seq));
+        });
+        return;
+    }
+    // A batch is answered 200 with one answer per query; a query that fails gets an
+    // {"error":...} answer of its own.
+    auto gather = std::make_shared<Gather>(
+        [exchange](std::string out) { exchange->answer(200, std::move(out)); }, true,
+        request.items.size());
+    for (size_t i = 0; i < request.items.size(); ++i) {
+        std::vector<nostr::Filter> filters;
+        std::string why = read_query(request.items[i], true, config_.limits, filters);
+        if (!why.empty()) {
+            gather->set(i, api::encode_error(why));
+            continue;
+        }
+        backend_.query(std::move(filters), options, [gather, i](relay::QueryResult result) {
+            gather->set(i, result.error.empty()
+                               ? api::encode_query_reply(result.events, result.snapshot_seq)
+                               : api::encode_error(result.error));
+        });
+    }
+    gather->seal();
+}
+
+void EventHandlerApi::post_count(const std::shared_ptr<Exchange>& exchange,
+                                 const std::string& body) {
+    std::vector<nostr::Filter> filters;
+    std::string why = read_query(body, false, config_.limits, filters);
+    if (!why.empty()) return exchange->error(400, why);
+    backend_.count(std::move(filters), relay::unix_now(), [exchange](relay::CountResult result) {
+        if (!result.error.empty()) return exchange->error(503, result.error);
+        exchange->answer(200, api::encode_count_reply(result.count, result.hll_hex));
+    });
+}
+
+void EventHandlerApi::get_health(const std::shared_ptr<Exchange>& exchange) {
+    // A point lookup of an id nobody has: cheap, but it goes through the query pool and a
+    // real read of the store, so a wedged pool or an unreachable database shows.
+    nostr::Filter probe;
+    probe.ids = std::vector<nostr::Bytes32>{nostr::Bytes32{}};
+    store::QueryOptions options{1, 1, relay::unix_now()};
+    backend_.query({probe}, options, [exchange](relay::QueryResult result) {
+        if (result.error.empty()) return exchange->answer(200, R"({"status":"ok"})");
+        std::string body = R"({"status":"unavailable","error":)";
+        nostr::append_json_string(body, result.error);
+        exchange->answer(503, body + "}");
+    });
+}
+
+}  // namespace services

@@ -1,0 +1,47 @@
+// The routes of `nostpp event-handler` (docs/event-handler-api.md): POST /event, /query,
+// /count, GET /health, /metrics. Independent of the HTTP library and of the store: it gets
+// requests from net::HttpServer (or a test) and works through a relay::Backend, so the same
+// validation, group commit and bus publication as the all-in-one relay apply.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "net/http_server.h"
+#include "relay/backend.h"
+#include "relay/relay_config.h"
+#include "telemetry/metrics.h"
+
+namespace services {
+
+class ApiMetrics;
+
+struct EventHandlerConfig {
+    relay::Limits limits;  // event policy, max_filters, max_limit, default_limit
+    uint64_t max_request_bytes = 4 * 131072;
+};
+
+class EventHandlerApi {
+  public:
+    // `backend` (a relay::LocalBackend in production) and `metrics` must outlive the API.
+    EventHandlerApi(relay::Backend& backend, EventHandlerConfig config,
+                    telemetry::MetricsRegistry& metrics);
+    ~EventHandlerApi();
+
+    // Any I/O thread. `respond` is called once, possibly later from another thread (an
+    // event is answered after its commit).
+    void handle(net::HttpServerRequest request, net::HttpRespond respond);
+
+  private:
+    class Exchange;
+    void post_event(const std::shared_ptr<Exchange>& exchange, const std::string& body);
+    void post_query(const std::shared_ptr<Exchange>& exchange, const std::string& body);
+    void post_count(const std::shared_ptr<Exchange>& exchange, const std::string& body);
+    void get_health(const std::shared_ptr<Exchange>& exchange);
+
+    relay::Backend& backend_;
+    EventHandlerConfig config_;
+    std::unique_ptr<ApiMetrics> metrics_;
+};
+
+}  // namespace services

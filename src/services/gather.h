@@ -1,0 +1,51 @@
+// Collects the answers to the items of one request (a batch of events or queries), which
+// come back on any thread in any order; the last one sends the response: an array for a
+// batch, the one answer otherwise.
+#pragma once
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace services {
+
+class Gather {
+  public:
+    Gather(std::function<void(std::string)> send, bool batch, size_t items)
+        : send_(std::move(send)), batch_(batch), answers_(items), remaining_(items + 1) {}
+
+    // Thread-safe. `answer` is the item's JSON.
+    void set(size_t index, std::string answer) {
+        {
+            std::lock_guard lock(mutex_);
+            answers_[index] = std::move(answer);
+        }
+        settle();
+    }
+    // Every item is handed out: until then an early last answer must not send.
+    void seal() { settle(); }
+
+  private:
+    void settle() {
+        {
+            std::lock_guard lock(mutex_);
+            if (--remaining_ > 0) return;
+        }
+        std::string out;
+        if (batch_) out.push_back('[');
+        for (size_t i = 0; i < answers_.size(); ++i) {
+            if (i) out.push_back(',');
+            out += answers_[i];
+        }
+        if (batch_) out.push_back(']');
+        send_(std::move(out));
+    }
+
+    std::function<void(std::string)> send_;
+    const bool batch_;
+    std::mutex mutex_;
+    std::vector<std::string> answers_;
+    size_t remaining_;
+};
+
+}  // namespace services

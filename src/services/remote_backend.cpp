@@ -1,0 +1,179 @@
+#include "services/remote_backend.h"
+
+#include "services/api_json.h"
+
+namespace services {
+namespace {
+
+using api::Outcome;
+
+const std::string kUnavailable = "error: event handler unavailable: ";
+
+// The message for a request that got no usable answer.
+std::string failure_message(const net::HttpResponse& response) {
+    if (!response.error.empty()) return kUnavailable + response.error;
+    std::string error = api::decode_error(response.body);
+    // A 4xx names what was wrong with the request ("invalid: ..."): passed on as it is, like
+    // a 5xx's own "error: ..." message (e.g. "error: query failed: ...").
+    bool client_error = response.status >= 400 && response.status < 500;
+    if (!error.empty() && (client_error || error.starts_with("error:"))) return error;
+    return kUnavailable + "HTTP " + std::to_string(response.status) +
+           (error.empty() ? "" : ": " + error);
+}
+
+store::PutResult put_result(const api::EventReply& reply) {
+    switch (reply.outcome) {
+        case Outcome::stored:
+        case Outcome::ephemeral:
+            return {store::PutOutcome::stored, reply.message};
+        case Outcome::duplicate:
+            return {store::PutOutcome::duplicate, reply.message};
+        case Outcome::superseded:
+            return {store::PutOutcome::superseded, reply.message};
+        case Outcome::deleted:
+            return {store::PutOutcome::deleted, reply.message};
+        case Outcome::invalid:
+        case Outcome::blocked:
+        case Outcome::error:
+            break;
+    }
+    return {store::PutOutcome::error, reply.message};
+}
+
+// An array of JSON texts, or the one text alone (see the API document).
+template <class Item, class Text>
+std::string join(const std::vector<Item>& batch, Text text) {
+    if (batch.size() == 1) return std::string(text(batch.front()));
+    size_t size = 2;
+    for (const auto& item : batch) size += text(item).size() + 1;
+    std::string body;
+    body.reserve(size);
+    body.push_back('[');
+    for (size_t i = 0; i < batch.size(); ++i) {
+        if (i) body.push_back(',');
+        body += text(batch[i]);
+    }
+    body.push_back(']');
+    return body;
+}
+
+}  // namespace
+
+RemoteBackend::RemoteBackend(net::HttpClient& client, bus::Bus& bus, RemoteBackendOptions options)
+    : client_(client),
+      bus_(bus),
+      events_(
+          options.events, [](const PendingEvent& item) { return item.event->json.size(); },
+          [this](std::vector<PendingEvent> batch, std::function<void()> finished) {
+              send_events(std::move(batch), std::move(finished));
+          }),
+      queries_(
+          options.queries, [](const PendingQuery& item) { return item.json.size(); },
+          [this](std::vector<PendingQuery> batch, std::function<void()> finished) {
+              send_queries(std::move(batch), std::move(finished));
+          }) {}
+
+RemoteBackend::~RemoteBackend() = default;
+
+void RemoteBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) {
+    PendingEvent item{std::move(event), std::move(done)};
+    if (!events_.add(item))
+        item.done({store::PutOutcome::error,
+                   "rate-limited: too many events waiting for the event handler; try again"},
+                  0);
+}
+
+void RemoteBackend::send_events(std::vector<PendingEvent> batch, std::function<void()> finished) {
+    std::string body = join(
+        batch, [](const PendingEvent& item) -> const std::string& { return item.event->json; });
+    auto shared = std::make_shared<std::vector<PendingEvent>>(std::move(batch));
+    client_.post("/event", std::move(body),
+                 [this, shared, finished = std::move(finished)](net::HttpResponse response) {
+                     finish_events(*shared, response);
+                     finished();
+                 });
+}
+
+void RemoteBackend::finish_events(std::vector<PendingEvent>& batch,
+                                  const net::HttpResponse& response) {
+    std::vector<api::EventReply> replies;
+    std::string error;
+    bool answered = response.error.empty() && response.status == 200;
+    if (answered && !api::decode_event_replies(response.body, batch.size() > 1, replies, error))
+        replies.clear();
+    if (replies.size() != batch.size()) {
+        std::string message =
+            answered ? kUnavailable + (error.empty() ? "wrong number of answers" : error)
+                     : failure_message(response);
+        for (auto& item : batch) item.done({store::PutOutcome::error, message}, 0);
+        return;
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+        const api::EventReply& reply = replies[i];
+        PendingEvent& item = batch[i];
+        store::PutResult result = put_result(reply);
+        if (reply.outcome != Outcome::stored && reply.outcome != Outcome::ephemeral) {
+            item.done(std::move(result), 0);
+            continue;
+        }
+        uint64_t seq = reply.outcome == Outcome::stored ? reply.seq : bus::kEphemeralSeq;
+        // OK only after this process's subscribers have the event.
+        bus_.publish({item.event, seq}, [done = std::move(item.done), result = std::move(result),
+                                         seq] { done(result, seq); });
+    }
+}
+
+void RemoteBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions,
+                          std::function<void(relay::QueryResult)> done) {
+    PendingQuery item{api::encode_filters_request(filters), std::move(done)};
+    if (!queries_.add(item))
+        item.done({{}, 0, "rate-limited: too many queries waiting for the event handler"});
+}
+
+void RemoteBackend::send_queries(std::vector<PendingQuery> batch, std::function<void()> finished) {
+    std::string body =
+        join(batch, [](const PendingQuery& item) -> const std::string& { return item.json; });
+    auto shared = std::make_shared<std::vector<PendingQuery>>(std::move(batch));
+    client_.post(
+        "/query", std::move(body),
+        [shared, finished = std::move(finished)](net::HttpResponse response) {
+            std::vector<PendingQuery>& batch = *shared;
+            std::vector<api::QueryReply> replies;
+            std::string error, failure;
+            if (!response.error.empty() || response.status != 200)
+                failure = failure_message(response);
+            else if (!api::decode_query_replies(response.body, batch.size() > 1, replies, error))
+                failure = kUnavailable + error;
+            else if (replies.size() != batch.size())
+                failure = kUnavailable + "wrong number of answers";
+            for (size_t i = 0; i < batch.size(); ++i) {
+                relay::QueryResult result;
+                if (!failure.empty()) {
+                    result.error = failure;
+                } else {
+                    result.events = std::move(replies[i].events);
+                    result.snapshot_seq = replies[i].snapshot_seq;
+                    result.error = std::move(replies[i].error);
+                }
+                batch[i].done(std::move(result));
+            }
+            finished();
+        });
+}
+
+void RemoteBackend::count(std::vector<nostr::Filter> filters, int64_t,
+                          std::function<void(relay::CountResult)> done) {
+    client_.post(
+        "/count", api::encode_filters_request(filters),
+        [done = std::move(done)](net::HttpResponse response) {
+            relay::CountResult result;
+            std::string error;
+            if (!response.error.empty() || response.status != 200)
+                result.error = failure_message(response);
+            else if (!api::decode_count_reply(response.body, result.count, result.hll_hex, error))
+                result.error = kUnavailable + error;
+            done(std::move(result));
+        });
+}
+
+}  // namespace services

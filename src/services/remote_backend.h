@@ -1,0 +1,61 @@
+// The websocket-handler's backend: writes and queries go to the event handler over HTTP
+// (docs/event-handler-api.md). Events and queries travel in batches (request_batcher.h):
+// while earlier requests are out, new ones queue and leave together in the next request, so
+// under load the hop costs one round trip per batch, not per event or REQ. A stored event is
+// published on this process's bus before its OK is sent, so an OK never overtakes this
+// handler's own live delivery. The event handler verifies ids and signatures
+// (verifies_events()).
+#pragma once
+#include <cstdint>
+#include <memory>
+
+#include "bus/bus.h"
+#include "net/http_client.h"
+#include "relay/backend.h"
+#include "services/request_batcher.h"
+
+namespace services {
+
+struct RemoteBackendOptions {
+    // POST /event requests in flight at once, and events per request. Keep max_bytes within
+    // the event handler's --max-request-bytes.
+    BatchLimits events{8, 256, 4 * 131072, 16384};
+    // POST /query requests in flight at once, and queries per request. Fewer requests in
+    // flight than the pool has connections leaves room for events and makes batches form.
+    BatchLimits queries{4, 32, 4 * 131072, 16384};
+};
+
+class RemoteBackend final : public relay::Backend {
+  public:
+    // `client` and `bus` must outlive the backend; `client` answers on its own thread.
+    RemoteBackend(net::HttpClient& client, bus::Bus& bus, RemoteBackendOptions options = {});
+    ~RemoteBackend() override;
+
+    void submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) override;
+    // The event handler applies its own max_limit/default_limit; `options` is not sent.
+    void query(std::vector<nostr::Filter> filters, store::QueryOptions options,
+               std::function<void(relay::QueryResult)> done) override;
+    void count(std::vector<nostr::Filter> filters, int64_t now,
+               std::function<void(relay::CountResult)> done) override;
+    bool verifies_events() const override { return true; }
+
+  private:
+    struct PendingEvent {
+        std::shared_ptr<const nostr::Event> event;
+        SubmitDone done;
+    };
+    struct PendingQuery {
+        std::string json;  // {"filters":[...]}
+        std::function<void(relay::QueryResult)> done;
+    };
+    void send_events(std::vector<PendingEvent> batch, std::function<void()> finished);
+    void finish_events(std::vector<PendingEvent>& batch, const net::HttpResponse& response);
+    void send_queries(std::vector<PendingQuery> batch, std::function<void()> finished);
+
+    net::HttpClient& client_;
+    bus::Bus& bus_;
+    RequestBatcher<PendingEvent> events_;
+    RequestBatcher<PendingQuery> queries_;
+};
+
+}  // namespace services

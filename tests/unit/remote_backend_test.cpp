@@ -1,0 +1,244 @@
+// RemoteBackend against a real event handler (EventHandlerApi + HttpServer + LocalBackend on
+// LMDB) on 127.0.0.1: the OK comes after this process's bus delivery, events are batched,
+// queries and counts come back intact, and an unreachable event handler gives prompt errors.
+#include "services/remote_backend.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "bus/local_bus.h"
+#include "nostr/canonical.h"
+#include "nostr/filter_json.h"
+#include "relay/event_policy.h"
+#include "service_fixture.h"
+#include "services/event_handler_api.h"
+#include "test_events.h"
+
+namespace {
+using test_support::make_event;
+using test_support::test_key;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using Clock = std::chrono::steady_clock;
+
+// The event handler side, listening on a free port of 127.0.0.1.
+class EventHandler {
+  public:
+    EventHandler() {
+        relay::Limits limits;
+        limits.max_filters = 2;
+        api_ = std::make_unique<services::EventHandlerApi>(
+            stack_.backend(), services::EventHandlerConfig{limits, 1 << 20}, metrics_);
+        server_ = std::make_unique<net::HttpServer>(
+            net::ServerOptions{"127.0.0.1", 0, 2}, net::HttpServerOptions{},
+            [this](net::HttpServerRequest r, net::HttpRespond respond) {
+                api_->handle(std::move(r), respond);
+            });
+        server_->listen();
+        thread_ = std::thread([this] { server_->run(); });
+    }
+    ~EventHandler() {
+        server_->stop();
+        thread_.join();
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->local_port()); }
+    uint64_t event_requests() { return requests("/event"); }
+    uint64_t query_requests() { return requests("/query"); }
+    uint64_t requests(const std::string& route) {
+        return metrics_
+            .counter("nostpp_http_requests_total", "", {{"route", route}, {"status", "200"}})
+            .value();
+    }
+
+  private:
+    service_test::LocalStack stack_;
+    telemetry::MetricsRegistry metrics_;
+    std::unique_ptr<services::EventHandlerApi> api_;
+    std::unique_ptr<net::HttpServer> server_;
+    std::thread thread_;
+};
+
+struct Submitted {
+    store::PutResult result;
+    uint64_t seq = 0;
+    bool delivered_first = false;  // the bus had delivered the event when the OK came
+};
+
+class RemoteTest : public ::testing::Test {
+  protected:
+    RemoteTest()
+        : client_({handler_.url(), 4}),
+          backend_(client_, bus_, {{2, 256, 1 << 20, 16384}, {1, 32, 1 << 20, 16384}}) {
+        bus_.subscribe([this](const bus::LiveEvent& live) {
+            std::lock_guard lock(mutex_);
+            delivered_.emplace_back(nostr::to_hex(live.event->id), live.commit_seq);
+        });
+    }
+
+    bool was_delivered(const nostr::Event& event, uint64_t seq) {
+        std::lock_guard lock(mutex_);
+        for (auto& [id, s] : delivered_)
+            if (id == nostr::to_hex(event.id) && s == seq) return true;
+        return false;
+    }
+
+    std::future<Submitted> submit(const nostr::Event& event) {
+        auto promise = std::make_shared<std::promise<Submitted>>();
+        auto shared = std::make_shared<const nostr::Event>(event);
+        backend_.submit(shared, [this, promise, shared](store::PutResult result, uint64_t seq) {
+            promise->set_value({result, seq, was_delivered(*shared, seq)});
+        });
+        return promise->get_future();
+    }
+
+    std::future<relay::QueryResult> start_query(const std::string& filters_json) {
+        std::vector<nostr::Filter> filters;
+        std::string error;
+        EXPECT_TRUE(nostr::parse_filters_json(filters_json, filters, error)) << error;
+        auto promise = std::make_shared<std::promise<relay::QueryResult>>();
+        backend_.query(filters, {},
+                       [promise](relay::QueryResult r) { promise->set_value(std::move(r)); });
+        return promise->get_future();
+    }
+    relay::QueryResult query(const std::string& filters_json) {
+        return start_query(filters_json).get();
+    }
+
+    EventHandler handler_;
+    net::HttpClient client_;
+    bus::LocalBus bus_;
+    services::RemoteBackend backend_;
+    std::mutex mutex_;
+    std::vector<std::pair<std::string, uint64_t>> delivered_;
+    int64_t now_ = relay::unix_now();
+};
+
+TEST_F(RemoteTest, StoredEventIsDeliveredLocallyBeforeItsOk) {
+    EXPECT_TRUE(backend_.verifies_events());
+    nostr::Event event = make_event(test_key(1), 1, now_, {}, "remote");
+    Submitted first = submit(event).get();
+    EXPECT_EQ(first.result.outcome, store::PutOutcome::stored);
+    EXPECT_GT(first.seq, 0u);
+    EXPECT_TRUE(first.delivered_first);
+    Submitted again = submit(event).get();
+    EXPECT_EQ(again.result.outcome, store::PutOutcome::duplicate);
+    EXPECT_EQ(again.result.message, "duplicate: already have this event");
+
+    nostr::Event ephemeral = make_event(test_key(1), 20002, now_, {}, "blip");
+    Submitted blip = submit(ephemeral).get();
+    EXPECT_EQ(blip.result.outcome, store::PutOutcome::stored);
+    EXPECT_EQ(blip.seq, bus::kEphemeralSeq);
+    EXPECT_TRUE(blip.delivered_first);
+}
+
+TEST_F(RemoteTest, TheEventHandlerVerifies) {
+    nostr::Event event = make_event(test_key(2), 1, now_, {}, "signed");
+    event.sig[0] ^= 1;
+    event.json = nostr::serialize_event(event);
+    Submitted refused = submit(event).get();
+    EXPECT_FALSE(refused.result.accepted());
+    EXPECT_EQ(refused.result.message, "invalid: signature verification failed");
+    std::lock_guard lock(mutex_);
+    EXPECT_TRUE(delivered_.empty());
+}
+
+TEST_F(RemoteTest, ConcurrentEventsTravelInBatches) {
+    constexpr int kEvents = 600;
+    std::vector<nostr::Event> events;
+    for (int i = 0; i < kEvents; ++i)
+        events.push_back(make_event(test_key(3), 1, now_ - i, {}, std::to_string(i)));
+    // Submitted in a burst, as a busy websocket-handler would.
+    std::vector<std::future<Submitted>> futures;
+    for (const auto& event : events) futures.push_back(submit(event));
+    for (auto& future : futures) {
+        ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+        Submitted done = future.get();
+        EXPECT_EQ(done.result.outcome, store::PutOutcome::stored) << done.result.message;
+        EXPECT_TRUE(done.delivered_first);
+    }
+    // At most 2 batches in flight of up to 256 events: far fewer requests than events.
+    EXPECT_LE(handler_.event_requests(), 12u);
+    auto all = query(R"([{"limit":1000}])");
+    EXPECT_EQ(all.events.size(), size_t{kEvents});
+}
+
+TEST_F(RemoteTest, QueryAndCountComeBackIntact) {
+    nostr::Event a = make_event(test_key(4), 1, now_ - 2, {{"t", "q"}}, "quote \" and \n newline");
+    nostr::Event b = make_event(test_key(5), 1, now_ - 1, {{"t", "q"}}, "é 🎉");
+    Submitted stored_a = submit(a).get();
+    Submitted stored_b = submit(b).get();
+    auto result = query(R"([{"#t":["q"]}])");
+    EXPECT_EQ(result.error, "");
+    EXPECT_EQ(result.events, (std::vector<std::string>{b.json, a.json}));
+    EXPECT_GE(result.snapshot_seq, stored_b.seq);
+
+    std::vector<nostr::Filter> filters;
+    std::string error;
+    ASSERT_TRUE(nostr::parse_filters_json(R"([{"#t":["q"]}])", filters, error));
+    std::promise<relay::CountResult> counted;
+    backend_.count(filters, now_, [&](relay::CountResult r) { counted.set_value(std::move(r)); });
+    auto count = counted.get_future().get();
+    EXPECT_EQ(count.error, "");
+    EXPECT_EQ(count.count, 2u);
+    EXPECT_EQ(count.hll_hex.size(), 512u);
+
+    // The event handler's own limits apply, and its "invalid:" message reaches the client.
+    auto refused = query(R"([{},{},{}])");
+    EXPECT_EQ(refused.error, "invalid: too many filters (3, max 2)");
+}
+
+TEST_F(RemoteTest, ConcurrentQueriesTravelInBatchesWithTheirOwnAnswers) {
+    std::vector<nostr::Event> events;
+    for (int i = 0; i < 20; ++i) {
+        events.push_back(make_event(test_key(7), 1, now_ - i, {{"t", "n" + std::to_string(i)}}));
+        ASSERT_EQ(submit(events.back()).get().result.outcome, store::PutOutcome::stored);
+    }
+    uint64_t requests_before = handler_.query_requests();
+    std::vector<std::future<relay::QueryResult>> futures;
+    for (int round = 0; round < 10; ++round)
+        for (int i = 0; i < 20; ++i)
+            futures.push_back(start_query(R"([{"#t":["n)" + std::to_string(i) + R"("]}])"));
+    futures.push_back(start_query(R"([{},{},{}])"));  // refused, alone, inside a batch
+    for (size_t k = 0; k + 1 < futures.size(); ++k) {
+        auto result = futures[k].get();
+        EXPECT_EQ(result.error, "");
+        EXPECT_EQ(result.events, std::vector<std::string>{events[k % 20].json});
+    }
+    EXPECT_EQ(futures.back().get().error, "invalid: too many filters (3, max 2)");
+    // One query request in flight at a time (this fixture): 201 queries in far fewer requests.
+    EXPECT_LE(handler_.query_requests() - requests_before, 40u);
+}
+
+TEST(RemoteDown, UnreachableEventHandlerFailsPromptly) {
+    std::string url;
+    {
+        EventHandler gone;
+        url = gone.url();
+    }
+    net::HttpClient client({url, 4});
+    bus::LocalBus bus;
+    services::RemoteBackend backend(client, bus);
+    auto start = Clock::now();
+    std::promise<store::PutResult> put;
+    backend.submit(
+        std::make_shared<const nostr::Event>(make_event(test_key(6), 1, relay::unix_now())),
+        [&](store::PutResult r, uint64_t) { put.set_value(std::move(r)); });
+    std::promise<relay::QueryResult> queried;
+    backend.query({nostr::Filter{}}, {},
+                  [&](relay::QueryResult r) { queried.set_value(std::move(r)); });
+    std::promise<relay::CountResult> counted;
+    backend.count({nostr::Filter{}}, 0,
+                  [&](relay::CountResult r) { counted.set_value(std::move(r)); });
+    auto put_result = put.get_future().get();
+    EXPECT_EQ(put_result.outcome, store::PutOutcome::error);
+    EXPECT_THAT(put_result.message, StartsWith("error: event handler unavailable: cannot connect"));
+    EXPECT_THAT(queried.get_future().get().error, StartsWith("error: event handler unavailable: "));
+    EXPECT_THAT(counted.get_future().get().error, StartsWith("error: event handler unavailable: "));
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+}
+
+}  // namespace
