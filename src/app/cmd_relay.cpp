@@ -9,8 +9,8 @@
 
 #include "app/commands.h"
 #include "app/redis_options.h"
-#include "app/serve.h"
 #include "app/relay_options.h"
+#include "app/serve.h"
 #include "app/store_options.h"
 #include "net/server.h"
 #include "relay/local_backend.h"

@@ -14,8 +14,8 @@ namespace app {
 void add_redis_options(CLI::App& command, RedisSettings& settings, bool cache_options) {
     command
         .add_option("--redis-url", settings.url,
-                    "Redis for live events across processes (redis://[:password@]host:port[/db])"
-                    + std::string(cache_options ? " and the query cache" : ""))
+                    "Redis for live events across processes (redis://[:password@]host:port[/db])" +
+                        std::string(cache_options ? " and the query cache" : ""))
         ->envname("REDIS_URL");
     command.add_option("--redis-channel", settings.channel, "Redis channel carrying live events")
         ->envname("REDIS_CHANNEL");
@@ -39,11 +39,10 @@ std::unique_ptr<bus::Bus> make_bus(const RedisSettings& settings, BusRole role) 
     options.channel = settings.channel;
     options.publish_to_redis = role != BusRole::websocket_handler;
     options.subscribe_to_redis = role != BusRole::event_handler;
-    spdlog::info("live events on Redis {} channel {} ({}{})",
-                 bus::redact_redis_url(settings.url), settings.channel,
-                 options.publish_to_redis ? "publish" : "",
-                 options.subscribe_to_redis ? (options.publish_to_redis ? "+subscribe" : "subscribe")
-                                            : "");
+    spdlog::info(
+        "live events on Redis {} channel {} ({}{})", bus::redact_redis_url(settings.url),
+        settings.channel, options.publish_to_redis ? "publish" : "",
+        options.subscribe_to_redis ? (options.publish_to_redis ? "+subscribe" : "subscribe") : "");
     return std::make_unique<bus::RedisBus>(options);
 }
 

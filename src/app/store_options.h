@@ -17,8 +17,8 @@ namespace app {
 struct StoreSettings {
     std::string data_dir = "./nostpp-data";
     uint64_t lmdb_map_size = uint64_t{256} << 30;  // address space reserved, not disk used
-    std::string database_url;       // "" = POSTGRES_* if set, else LMDB
-    std::string database_read_url;  // "" = database_url
+    std::string database_url;                      // "" = POSTGRES_* if set, else LMDB
+    std::string database_read_url;                 // "" = database_url
     unsigned db_read_pool = 4;
     unsigned db_statement_timeout_ms = 10000;
 };
