@@ -28,6 +28,9 @@ void add_bench_command(CLI::App& app) {
         "bench", "Load-test a running relay over loopback WebSockets (never a remote host)");
     cmd->add_option("--url", o.url, "Relay WebSocket URL (localhost, 127.0.0.0/8 or [::1])")
         ->capture_default_str();
+    cmd->add_option("--publish-url", o.publish_url,
+                    "fanout: publish through this URL (another websocket-handler of the same "
+                    "deployment) while subscribers use --url [default: --url]");
     cmd->add_option("--workload", o.workload, "ingest | req | fanout | idle | all")
         ->check(CLI::IsMember({"ingest", "req", "fanout", "idle", "all"}))
         ->capture_default_str();

@@ -48,6 +48,7 @@ void run_event_handler(const EventHandlerSettings& settings) {
                                    settings.relay.expiration_purge_seconds});
     backend->start();
     auto metrics = std::make_unique<telemetry::MetricsRegistry>();
+    add_redis_metrics(*metrics, *store, *bus);
     auto api = std::make_unique<services::EventHandlerApi>(*backend, config, *metrics);
     telemetry::Counter& connections = metrics->counter("nostpp_http_connections_total",
                                                        "TCP connections accepted by the HTTP API");

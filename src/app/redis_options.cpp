@@ -8,6 +8,7 @@
 #include "bus/redis_bus.h"
 #include "bus/redis_url.h"
 #include "store/cached_store.h"
+#include "telemetry/metrics.h"
 
 namespace app {
 
@@ -59,6 +60,45 @@ std::unique_ptr<store::Store> with_query_cache(std::unique_ptr<store::Store> sto
     options.ttl_seconds = settings.query_cache_ttl;
     spdlog::info("query cache on Redis (ttl {} s)", settings.query_cache_ttl);
     return std::make_unique<store::CachedStore>(std::move(store), options);
+}
+
+namespace {
+// Brings a Prometheus counter up to a total counted elsewhere (monotonic).
+void set_total(telemetry::MetricsRegistry& metrics, std::string_view name, std::string_view help,
+               const telemetry::Labels& labels, uint64_t total) {
+    telemetry::Counter& counter = metrics.counter(name, help, labels);
+    if (total > counter.value()) counter.inc(total - counter.value());
+}
+}  // namespace
+
+void add_redis_metrics(telemetry::MetricsRegistry& metrics, store::Store& store, bus::Bus& bus) {
+    if (auto* cache = dynamic_cast<store::CachedStore*>(&store)) {
+        metrics.add_collector([cache](telemetry::MetricsRegistry& m) {
+            store::CacheStats s = cache->stats();
+            const char* help = "REQ query cache lookups by result";
+            set_total(m, "nostpp_query_cache_total", help, {{"result", "hit"}}, s.hits);
+            set_total(m, "nostpp_query_cache_total", help, {{"result", "miss"}}, s.misses);
+            set_total(m, "nostpp_query_cache_total", help, {{"result", "bypassed"}}, s.bypassed);
+            set_total(m, "nostpp_query_cache_errors_total", "Redis errors seen by the query cache",
+                      {}, s.errors);
+        });
+    }
+    if (auto* redis = dynamic_cast<bus::RedisBus*>(&bus)) {
+        metrics.add_collector([redis](telemetry::MetricsRegistry& m) {
+            bus::RedisBusStats s = redis->stats();
+            const char* help = "Live events on the Redis bus, by what happened to them";
+            const std::pair<const char*, uint64_t> series[] = {
+                {"published", s.published},
+                {"publish_dropped", s.publish_dropped},
+                {"received", s.received},
+                {"duplicate_skipped", s.duplicates_skipped},
+                {"malformed", s.malformed}};
+            for (const auto& [what, n] : series)
+                set_total(m, "nostpp_bus_events_total", help, {{"what", what}}, n);
+            set_total(m, "nostpp_bus_reconnects_total", "Redis bus reconnections", {},
+                      s.reconnects);
+        });
+    }
 }
 
 void stop_bus(bus::Bus& bus) {

@@ -10,6 +10,9 @@
 namespace CLI {
 class App;
 }
+namespace telemetry {
+class MetricsRegistry;
+}
 
 namespace app {
 
@@ -38,6 +41,9 @@ std::unique_ptr<bus::Bus> make_bus(const RedisSettings& settings, BusRole role);
 std::unique_ptr<store::Store> with_query_cache(std::unique_ptr<store::Store> store,
                                                const RedisSettings& settings,
                                                bool store_is_postgres);
+
+// Exports the query cache's and the Redis bus's counters on /metrics (when they are in use).
+void add_redis_metrics(telemetry::MetricsRegistry& metrics, store::Store& store, bus::Bus& bus);
 
 // Stops the bus's background threads first when it has any (Redis), so shutdown does not
 // wait on an unreachable server.

@@ -9,6 +9,9 @@ namespace loadgen {
 
 struct Options {
     std::string url = "ws://127.0.0.1:8008";
+    // fanout: where the publisher connects ("" = url). Another websocket-handler of the same
+    // deployment measures live delivery across handlers (through Redis).
+    std::string publish_url;
     std::string workload = "all";  // ingest | req | fanout | idle | all
     // Unset options take each workload's own default (see options.cpp).
     std::optional<uint32_t> connections;  // ingest 8, req 8

@@ -9,6 +9,12 @@ std::optional<Plan> make_plan(const Options& o, std::string& error) {
     auto endpoint = parse_loopback_url(o.url, error);
     if (!endpoint) return std::nullopt;
     plan.ctx.endpoint = *endpoint;
+    plan.ctx.publish_endpoint = *endpoint;
+    if (!o.publish_url.empty()) {
+        auto publish = parse_loopback_url(o.publish_url, error);
+        if (!publish) return std::nullopt;
+        plan.ctx.publish_endpoint = *publish;
+    }
     if (!(o.duration > 0)) {
         error = "--duration must be positive";
         return std::nullopt;

@@ -17,6 +17,7 @@ using Clock = std::chrono::steady_clock;
 
 struct PhaseContext {
     Endpoint endpoint;
+    Endpoint publish_endpoint;  // fanout publisher (same as endpoint unless --publish-url)
     std::chrono::duration<double> duration{20};  // measurement limit of each phase
     uint32_t threads = 2;                        // event-loop threads
 };

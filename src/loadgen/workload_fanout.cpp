@@ -132,7 +132,7 @@ PhaseReport run_fanout(const PhaseContext& ctx, const FanoutParams& params,
     bool all_ready = shared.ready.wait_until(Clock::now() + phase_duration);
 
     auto publisher_result = connect_many(
-        loop, ctx.endpoint, 1,
+        loop, ctx.publish_endpoint, 1,
         [&](uint32_t) {
             return WsClient::Handlers{
                 .on_message =

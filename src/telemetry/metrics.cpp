@@ -78,7 +78,17 @@ Gauge& MetricsRegistry::gauge(std::string_view name, std::string_view help, cons
     return *slot;
 }
 
+void MetricsRegistry::add_collector(std::function<void(MetricsRegistry&)> refresh) {
+    std::lock_guard lock(collectors_mutex_);
+    collectors_.push_back(std::move(refresh));
+}
+
 std::string MetricsRegistry::prometheus_text() const {
+    {
+        // Collectors update series of this registry: logically a refresh before reading.
+        std::lock_guard lock(collectors_mutex_);
+        for (const auto& refresh : collectors_) refresh(const_cast<MetricsRegistry&>(*this));
+    }
     std::string out;
     std::lock_guard lock(mutex_);
     for (const auto& [name, family] : families_) {

@@ -5,6 +5,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,10 @@ class MetricsRegistry {
     Counter& counter(std::string_view name, std::string_view help, const Labels& labels = {});
     Gauge& gauge(std::string_view name, std::string_view help, const Labels& labels = {});
 
+    // Runs `refresh` before every rendering: for values counted elsewhere (the query cache,
+    // the Redis bus), copied into gauges/counters of this registry when scraped.
+    void add_collector(std::function<void(MetricsRegistry&)> refresh);
+
     // Every series, families sorted by name, in the text format (version 0.0.4).
     std::string prometheus_text() const;
 
@@ -58,6 +63,8 @@ class MetricsRegistry {
     Family& family(std::string_view name, std::string_view help, bool is_counter);
 
     mutable std::mutex mutex_;
+    mutable std::mutex collectors_mutex_;  // held while collectors run (they take mutex_)
+    std::vector<std::function<void(MetricsRegistry&)>> collectors_;
     std::map<std::string, Family, std::less<>> families_;
 };
 
