@@ -38,6 +38,16 @@ start() {  # start NAME ARGS... -> sets $port
   wait_for_port "$port" 20 || { echo "$name did not start"; cat "$dir/$name.log"; exit 1; }
 }
 bench() { timeout 600 "$bin" bench --url "ws://127.0.0.1:$ws_port" --seed 1 "$@"; }
+rss() {  # resident memory and CPU time of every running role and server, after a phase
+  local p
+  for p in "${pids[@]}" "$(cat "$dir/redis/pid")"; do
+    ps -o rss=,cputime=,args= -p "$p" | awk '{printf "RSS %6.1f MiB  CPU %s  %s %s\n", $1/1024, $2, $3, $4}'
+  done
+  local pm
+  pm=$(cat "$dir/pg/pid")
+  { ps -o rss= -p "$pm"; ps -o rss= --ppid "$pm"; } |
+    awk '{s+=$1} END {printf "RSS %6.1f MiB  postgres (postmaster + backends, incl. shared buffers)\n", s/1024}' 
+}
 stop_all() { for p in "${pids[@]}"; do stop_pid "$p"; done; pids=(); }
 workloads() {
   bench --workload ingest --events 100000 --connections 16 --window 256 --duration 60
@@ -50,6 +60,7 @@ echo "== (b) relay on PostgreSQL"
 start relay relay --database-url "$(fresh_db bench_b)"
 ws_port=$port
 workloads
+rss
 stop_all
 
 echo "== (c) websocket-handler x2 + event-handler on PostgreSQL + Redis"
@@ -64,6 +75,7 @@ for rate in 50 200; do
   bench --workload fanout --subscribers 200 --rate "$rate" --events $((rate * 10)) --duration 30 \
     --publish-url "ws://127.0.0.1:$ws2_port"
 done
+rss
 echo "== (c) query cache off, REQ only"
 stop_all
 start event-handler event-handler --database-url "${pg%/postgres}/bench_c" --redis-url "$redis" --query-cache false
