@@ -135,22 +135,12 @@ uint16_t HttpServer::local_port() const {
 
 void HttpServer::stop_on_signals() {
     Impl& impl = *impl_;
-    impl.signals.add(SIGINT);
-    impl.signals.add(SIGTERM);
-    impl.signals.async_wait([&impl](error_code ec, int signal) {
-        if (ec) return;
-        spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
-        impl.begin_stop();
-    });
+    detail::stop_on_signals(impl.signals, [&impl] { impl.begin_stop(); });
 }
 
 void HttpServer::run() {
     if (!impl_->listening) return;
-    std::vector<std::thread> workers;
-    workers.reserve(impl_->threads - 1);
-    for (unsigned i = 1; i < impl_->threads; ++i) workers.emplace_back([this] { impl_->run_io(); });
-    impl_->run_io();
-    for (auto& worker : workers) worker.join();
+    detail::run_io_threads(impl_->threads, [this] { impl_->run_io(); });
 }
 
 void HttpServer::stop() {

@@ -1,9 +1,12 @@
 #include "net/detail/listen.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace net::detail {
 
@@ -44,6 +47,25 @@ unsigned io_thread_count(unsigned requested) {
     if (requested > 0) return requested;
     unsigned cores = std::thread::hardware_concurrency();
     return cores > 0 ? cores : 1;
+}
+
+void stop_on_signals(boost::asio::signal_set& signals, std::function<void()> begin_stop) {
+    signals.add(SIGINT);
+    signals.add(SIGTERM);
+    signals.async_wait(
+        [begin_stop = std::move(begin_stop)](boost::system::error_code ec, int signal) {
+            if (ec) return;
+            spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+            begin_stop();
+        });
+}
+
+void run_io_threads(unsigned threads, const std::function<void()>& run_io) {
+    std::vector<std::thread> workers;
+    workers.reserve(threads > 0 ? threads - 1 : 0);
+    for (unsigned i = 1; i < threads; ++i) workers.emplace_back(run_io);
+    run_io();
+    for (auto& worker : workers) worker.join();
 }
 
 }  // namespace net::detail
