@@ -1,5 +1,6 @@
-// A small metrics registry: named counters and gauges with labels, rendered in the Prometheus
-// text exposition format for GET /metrics. Updating a metric is one atomic operation; looking
+// A small metrics registry: named counters, gauges and histograms with labels, rendered in the
+// Prometheus text exposition format for GET /metrics and read as a snapshot by other exporters
+// (OTLP). Updating a metric is one atomic operation; looking
 // one up takes a mutex, so hot paths keep the returned reference (it stays valid for the
 // registry's lifetime).
 #pragma once
@@ -37,6 +38,47 @@ class Gauge {
     std::atomic<int64_t> value_{0};
 };
 
+// Fixed upper bounds chosen at registration; observe() is a bucket search plus three relaxed
+// atomic adds, so it is cheap enough for per-event paths.
+class Histogram {
+  public:
+    explicit Histogram(std::vector<double> upper_bounds);
+    void observe(double value);
+    const std::vector<double>& upper_bounds() const { return bounds_; }
+    // Non-cumulative count per bucket; the last entry counts values above every bound.
+    std::vector<uint64_t> bucket_counts() const;
+    uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+    double sum() const;
+
+  private:
+    std::vector<double> bounds_;
+    std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // bounds_.size() + 1
+    std::atomic<uint64_t> count_{0};
+    std::atomic<uint64_t> sum_micros_{0};  // sum in millionths: atomic without a CAS loop
+};
+
+// Latency buckets in seconds, 100 µs to 10 s.
+const std::vector<double>& latency_buckets_seconds();
+
+enum class MetricType { counter, gauge, histogram };
+
+// One series at the moment of a snapshot.
+struct SeriesSnapshot {
+    Labels labels;
+    double value = 0;                     // counter or gauge
+    std::vector<uint64_t> bucket_counts;  // histogram: non-cumulative, bounds.size() + 1
+    uint64_t count = 0;                   // histogram
+    double sum = 0;                       // histogram
+};
+
+struct FamilySnapshot {
+    std::string name;
+    std::string help;
+    MetricType type = MetricType::counter;
+    std::vector<double> bounds;  // histogram upper bounds
+    std::vector<SeriesSnapshot> series;
+};
+
 class MetricsRegistry {
   public:
     // The series `name{labels}`, created at zero on first use. `help` is kept from the first
@@ -44,6 +86,9 @@ class MetricsRegistry {
     // is not a valid Prometheus metric name.
     Counter& counter(std::string_view name, std::string_view help, const Labels& labels = {});
     Gauge& gauge(std::string_view name, std::string_view help, const Labels& labels = {});
+    // `upper_bounds` is kept from the first call for the family.
+    Histogram& histogram(std::string_view name, std::string_view help,
+                         const std::vector<double>& upper_bounds, const Labels& labels = {});
 
     // Runs `refresh` before every rendering: for values counted elsewhere (the query cache,
     // the Redis bus), copied into gauges/counters of this registry when scraped.
@@ -52,15 +97,26 @@ class MetricsRegistry {
     // Every series, families sorted by name, in the text format (version 0.0.4).
     std::string prometheus_text() const;
 
+    // Every family with its series' current values, after running the collectors.
+    std::vector<FamilySnapshot> snapshot() const;
+
   private:
+    template <typename T>
+    struct Series {
+        Labels labels;
+        std::unique_ptr<T> metric;
+    };
     struct Family {
         std::string help;
-        bool is_counter = true;
+        MetricType type = MetricType::counter;
+        std::vector<double> bounds;
         // Rendered label set ("" or `{a="b"}`) -> series.
-        std::map<std::string, std::unique_ptr<Counter>> counters;
-        std::map<std::string, std::unique_ptr<Gauge>> gauges;
+        std::map<std::string, Series<Counter>> counters;
+        std::map<std::string, Series<Gauge>> gauges;
+        std::map<std::string, Series<Histogram>> histograms;
     };
-    Family& family(std::string_view name, std::string_view help, bool is_counter);
+    Family& family(std::string_view name, std::string_view help, MetricType type);
+    void run_collectors() const;
 
     mutable std::mutex mutex_;
     mutable std::mutex collectors_mutex_;  // held while collectors run (they take mutex_)

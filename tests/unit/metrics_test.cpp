@@ -26,4 +26,50 @@ TEST(Metrics, CollectorsRefreshSeriesBeforeEachRendering) {
     EXPECT_NE(registry.prometheus_text().find("nostpp_outside_total 9\n"), std::string::npos);
 }
 
+TEST(Metrics, HistogramsRenderCumulativeBucketsSumAndCount) {
+    telemetry::MetricsRegistry registry;
+    auto& h = registry.histogram("nostpp_wait_seconds", "Wait", {0.1, 1}, {{"op", "x"}});
+    h.observe(0.05);
+    h.observe(0.1);  // a bound is inclusive (le)
+    h.observe(0.5);
+    h.observe(7);
+    std::string text = registry.prometheus_text();
+    EXPECT_NE(text.find("# TYPE nostpp_wait_seconds histogram\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("nostpp_wait_seconds_bucket{op=\"x\",le=\"0.1\"} 2\n"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("nostpp_wait_seconds_bucket{op=\"x\",le=\"1\"} 3\n"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("nostpp_wait_seconds_bucket{op=\"x\",le=\"+Inf\"} 4\n"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("nostpp_wait_seconds_sum{op=\"x\"} 7.65\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("nostpp_wait_seconds_count{op=\"x\"} 4\n"), std::string::npos) << text;
+}
+
+TEST(Metrics, SnapshotCarriesTypesLabelsAndValues) {
+    telemetry::MetricsRegistry registry;
+    registry.counter("nostpp_a_total", "A", {{"k", "v"}}).inc(2);
+    registry.gauge("nostpp_b", "B").set(-3);
+    registry.histogram("nostpp_c_seconds", "C", {1}).observe(2);
+    auto families = registry.snapshot();
+    ASSERT_EQ(families.size(), 3u);
+    EXPECT_EQ(families[0].name, "nostpp_a_total");
+    EXPECT_EQ(families[0].type, telemetry::MetricType::counter);
+    ASSERT_EQ(families[0].series.size(), 1u);
+    EXPECT_EQ(families[0].series[0].labels, (telemetry::Labels{{"k", "v"}}));
+    EXPECT_EQ(families[0].series[0].value, 2);
+    EXPECT_EQ(families[1].type, telemetry::MetricType::gauge);
+    EXPECT_EQ(families[1].series[0].value, -3);
+    EXPECT_EQ(families[2].type, telemetry::MetricType::histogram);
+    EXPECT_EQ(families[2].series[0].bucket_counts, (std::vector<uint64_t>{0, 1}));
+    EXPECT_EQ(families[2].series[0].count, 1u);
+    EXPECT_EQ(families[2].series[0].sum, 2);
+}
+
+TEST(Metrics, OneNameCannotHaveTwoTypes) {
+    telemetry::MetricsRegistry registry;
+    registry.counter("nostpp_x", "X");
+    EXPECT_THROW(registry.gauge("nostpp_x", "X"), std::logic_error);
+    EXPECT_THROW(registry.histogram("nostpp_x", "X", {1}), std::logic_error);
+}
+
 }  // namespace
