@@ -11,10 +11,12 @@
 #include "app/relay_options.h"
 #include "app/serve.h"
 #include "app/store_options.h"
+#include "app/wot_options.h"
 #include "net/http_server.h"
 #include "relay/local_backend.h"
 #include "services/event_handler_api.h"
 #include "telemetry/metrics.h"
+#include "wot/wot_service.h"
 
 namespace app {
 namespace {
@@ -24,6 +26,8 @@ struct EventHandlerSettings {
     StoreSettings store;
     RedisSettings redis;
     relay::RelayConfig relay;
+    wot::WotSettings wot;
+    std::string wot_enabled;
     unsigned query_threads = 2;
     uint64_t max_request_bytes = 0;  // 0: four times --max-message-bytes
     std::string log_level = "info";
@@ -33,6 +37,8 @@ void run_event_handler(const EventHandlerSettings& settings) {
     spdlog::set_level(spdlog::level::from_str(settings.log_level));
     spdlog::info("nostpp {} event handler starting; store: {}", NOSTPP_VERSION,
                  describe_store(settings.store));
+    wot::WotConfig wot_config =
+        resolve_and_log_wot(settings.wot, settings.wot_enabled, settings.relay.info.admin_pubkey);
     services::EventHandlerConfig config{settings.relay.limits, settings.max_request_bytes};
     if (config.max_request_bytes == 0)
         config.max_request_bytes = 4 * config.limits.max_message_bytes;
@@ -49,6 +55,8 @@ void run_event_handler(const EventHandlerSettings& settings) {
     backend->start();
     auto metrics = std::make_unique<telemetry::MetricsRegistry>();
     add_redis_metrics(*metrics, *store, *bus);
+    std::unique_ptr<wot::WotService> wot = start_wot(wot_config, *store, *bus, metrics.get());
+    config.write_gate = wot.get();
     auto api = std::make_unique<services::EventHandlerApi>(*backend, config, *metrics);
     telemetry::Counter& connections = metrics->counter("nostpp_http_connections_total",
                                                        "TCP connections accepted by the HTTP API");
@@ -65,10 +73,11 @@ void run_event_handler(const EventHandlerSettings& settings) {
     auto teardown = [&] {
         backend->stop();
         stop_bus(*bus);
-        bus.reset();
+        bus.reset();  // before the WoT service it delivers to
         server.reset();
         api.reset();
         backend.reset();
+        wot.reset();
         store.reset();
     };
     serve(*server, "event handler API (http://)", teardown);
@@ -88,6 +97,7 @@ void add_event_handler_command(CLI::App& app) {
     add_log_level_option(*command, settings->log_level);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
+    add_wot_options(*command, settings->wot, settings->wot_enabled);
     command
         ->add_option("--query-threads", settings->query_threads,
                      "Threads running queries and counts against the store")

@@ -12,9 +12,11 @@
 #include "app/relay_options.h"
 #include "app/serve.h"
 #include "app/store_options.h"
+#include "app/wot_options.h"
 #include "net/server.h"
 #include "relay/local_backend.h"
 #include "relay/relay.h"
+#include "wot/wot_service.h"
 
 namespace app {
 namespace {
@@ -24,6 +26,8 @@ struct RelaySettings {
     StoreSettings store;
     RedisSettings redis;
     relay::RelayConfig relay;
+    wot::WotSettings wot;
+    std::string wot_enabled;
     unsigned query_threads = 2;
     std::string log_level = "info";
 };
@@ -38,6 +42,8 @@ void run_relay(const RelaySettings& settings) {
             "--redis-url shares live events between relay processes, which must then share "
             "one store: give --database-url (PostgreSQL) too, or drop --redis-url");
     spdlog::info("nostpp {} starting; store: {}", NOSTPP_VERSION, describe_store(settings.store));
+    wot::WotConfig wot_config =
+        resolve_and_log_wot(settings.wot, settings.wot_enabled, settings.relay.info.admin_pubkey);
 
     std::unique_ptr<store::Store> store =
         with_query_cache(open_store(settings.store), settings.redis, postgres);
@@ -47,7 +53,10 @@ void run_relay(const RelaySettings& settings) {
         relay::LocalBackendOptions{settings.query_threads,
                                    settings.relay.expiration_purge_seconds});
     backend->start();
-    auto relay = std::make_unique<relay::Relay>(settings.relay, *backend, *bus);
+    std::unique_ptr<wot::WotService> wot = start_wot(wot_config, *store, *bus, nullptr);
+    relay::RelayConfig relay_config = settings.relay;
+    relay_config.limits.restricted_writes = wot != nullptr;
+    auto relay = std::make_unique<relay::Relay>(relay_config, *backend, *bus, wot.get());
     auto server = std::make_unique<net::Server>(*relay, settings.server);
 
     // The server has stopped running when this is called; its io_context is still alive, so
@@ -56,10 +65,11 @@ void run_relay(const RelaySettings& settings) {
     auto teardown = [&] {
         backend->stop();
         stop_bus(*bus);
-        bus.reset();
+        bus.reset();  // before the WoT service it delivers to
         server.reset();
         relay.reset();
         backend.reset();
+        wot.reset();
         store.reset();
     };
     serve(*server, "relay (ws:// and http://)", teardown);
@@ -78,6 +88,7 @@ void add_relay_command(CLI::App& app) {
     add_log_level_option(*command, settings->log_level);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
+    add_wot_options(*command, settings->wot, settings->wot_enabled);
     command
         ->add_option("--query-threads", settings->query_threads,
                      "Threads running REQ and COUNT queries against the store")

@@ -11,6 +11,7 @@
 #include "app/redis_options.h"
 #include "app/relay_options.h"
 #include "app/serve.h"
+#include "app/wot_options.h"
 #include "net/http_client.h"
 #include "net/server.h"
 #include "relay/relay.h"
@@ -24,6 +25,8 @@ constexpr const char* kDefaultEventHandlerUrl = "http://127.0.0.1:8009";
 struct WebsocketHandlerSettings {
     net::ServerOptions server;
     relay::RelayConfig relay;
+    wot::WotSettings wot;  // enforced by the event handler; here only for NIP-11
+    std::string wot_enabled;
     RedisSettings redis;
     std::string event_handler_url;  // "" = EVENT_HANDLER_SVC/PORT, else the default
     unsigned event_handler_connections = 16;
@@ -74,7 +77,12 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings) {
     // handler) and, at once, those of this handler's own clients.
     std::unique_ptr<bus::Bus> bus = make_bus(settings.redis, BusRole::websocket_handler);
     auto backend = std::make_unique<services::RemoteBackend>(*client, *bus, remote);
-    auto relay = std::make_unique<relay::Relay>(settings.relay, *backend, *bus);
+    // The event handler enforces the Web of Trust; NIP-11 served here must say so too.
+    relay::RelayConfig relay_config = settings.relay;
+    relay_config.limits.restricted_writes =
+        resolve_and_log_wot(settings.wot, settings.wot_enabled, settings.relay.info.admin_pubkey)
+            .enabled;
+    auto relay = std::make_unique<relay::Relay>(relay_config, *backend, *bus);
     auto server = std::make_unique<net::Server>(*relay, settings.server);
 
     // The client goes first: requests still in flight fail ("client stopped") while the bus
@@ -102,6 +110,7 @@ void add_websocket_handler_command(CLI::App& app) {
     add_log_level_option(*command, settings->log_level);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
+    add_wot_options(*command, settings->wot, settings->wot_enabled);
     add_redis_options(*command, settings->redis, false);
     command
         ->add_option("--event-handler-url", settings->event_handler_url,

@@ -39,7 +39,8 @@ void ClientSession::handle(nostr::EventMessage& message) {
     // A backend that verifies events itself (the event handler behind RemoteBackend) is the
     // trust boundary: checking the signature here too would only spend CPU twice.
     std::string refusal = check_incoming_event(event, context_.config.limits, unix_now(),
-                                               !context_.backend.verifies_events());
+                                               !context_.backend.verifies_events(),
+                                               context_.write_gate);
     if (!refusal.empty()) {
         out_->send(rm::ok(event.id, false, refusal));
         return;

@@ -41,8 +41,9 @@ std::string check_event_policy(const nostr::Event& event, const Limits& limits, 
 }
 
 std::string check_incoming_event(const nostr::Event& event, const Limits& limits, int64_t now,
-                                 bool verify) {
+                                 bool verify, const WriteGate* gate) {
     std::string refusal = check_event_policy(event, limits, now);
+    if (refusal.empty() && gate) refusal = gate->check_author(event.pubkey);
     if (refusal.empty() && verify) refusal = nostr::verify_event(event);
     return refusal;
 }

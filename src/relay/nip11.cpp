@@ -54,7 +54,8 @@ std::string Relay::nip11_document() const {
     number(out, "max_event_tags", limits.max_event_tags);
     number(out, "max_content_length", static_cast<int64_t>(limits.max_content_length));
     number(out, "min_pow_difficulty", 0);
-    out += ",\"auth_required\":false,\"payment_required\":false,\"restricted_writes\":false";
+    out += ",\"auth_required\":false,\"payment_required\":false,\"restricted_writes\":";
+    out += limits.restricted_writes ? "true" : "false";
     if (limits.created_at_past_seconds > 0)
         number(out, "created_at_lower_limit", limits.created_at_past_seconds);
     number(out, "created_at_upper_limit", limits.created_at_future_seconds);

@@ -4,14 +4,14 @@
 
 namespace relay {
 
-RelayContext::RelayContext(RelayConfig config, Backend& backend)
-    : config(std::move(config)), backend(backend),
+RelayContext::RelayContext(RelayConfig config, Backend& backend, const WriteGate* write_gate)
+    : config(std::move(config)), backend(backend), write_gate(write_gate),
       subscriptions(std::make_shared<SubscriptionIndex>()) {}
 
 RelayContext::~RelayContext() = default;
 
-Relay::Relay(RelayConfig config, Backend& backend, bus::Bus& bus)
-    : context_(std::move(config), backend) {
+Relay::Relay(RelayConfig config, Backend& backend, bus::Bus& bus, const WriteGate* write_gate)
+    : context_(std::move(config), backend, write_gate) {
     bus.subscribe([index = context_.subscriptions](const bus::LiveEvent& event) {
         index->dispatch(event);
     });

@@ -9,6 +9,7 @@
 #include "relay/backend.h"
 #include "relay/client_session.h"
 #include "relay/relay_config.h"
+#include "relay/write_gate.h"
 
 namespace relay {
 
@@ -17,18 +18,21 @@ class SubscriptionIndex;
 // Shared state handed to sessions (private to relay/).
 class RelayContext {
 public:
-    RelayContext(RelayConfig config, Backend& backend);
+    RelayContext(RelayConfig config, Backend& backend, const WriteGate* write_gate);
     ~RelayContext();
     RelayConfig config;
     Backend& backend;
+    const WriteGate* write_gate;  // null: everyone may write (or the backend decides)
     // Shared with the bus listener, which may outlive the relay briefly during shutdown.
     std::shared_ptr<SubscriptionIndex> subscriptions;
 };
 
 class Relay {
 public:
-    // `bus` delivers accepted events to live subscriptions; `backend` stores and queries.
-    Relay(RelayConfig config, Backend& backend, bus::Bus& bus);
+    // `bus` delivers accepted events to live subscriptions; `backend` stores and queries;
+    // `write_gate`, when given, decides whose events are accepted (it must outlive the relay).
+    Relay(RelayConfig config, Backend& backend, bus::Bus& bus,
+          const WriteGate* write_gate = nullptr);
     ~Relay();
 
     std::unique_ptr<ClientSession> open_session(std::shared_ptr<Outbound> out,

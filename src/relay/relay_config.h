@@ -27,6 +27,7 @@ struct Limits {
     int64_t created_at_future_seconds = 900;  // how far ahead of now created_at may be
     int64_t created_at_past_seconds = 0;      // 0 = no lower bound
     uint64_t max_outbound_bytes = 8 << 20;    // queued per connection before it is dropped
+    bool restricted_writes = false;           // a write gate (Web of Trust) decides who writes
 };
 
 struct RelayConfig {

@@ -135,7 +135,7 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange,
             if (!request.batch && why == kMalformed) return exchange->error(400, kMalformed);
             continue;
         }
-        why = relay::check_incoming_event(event, config_.limits, now, true);
+        why = relay::check_incoming_event(event, config_.limits, now, true, config_.write_gate);
         if (why.empty()) events[i] = std::make_shared<const nostr::Event>(std::move(event));
     }
 

@@ -31,7 +31,6 @@ SYSTEMD_ENV = os.path.join(DEPLOY, "systemd", "nostpp.env")
 # Variables the deployment passes that belong to features still being built; reported on
 # every run (never silently) until the binary reads them.
 PENDING = {
-    "WOT_ENABLED": "Web of Trust (issue 4)",
     "OTEL_EXPORTER_OTLP_ENDPOINT": "OpenTelemetry export (issue 5)",
     "OTEL_SERVICE_NAME": "OpenTelemetry export (issue 5)",
 }
