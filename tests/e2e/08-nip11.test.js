@@ -28,7 +28,7 @@ const ctx = setupRelay([
   '--relay-name', INFO.name,
   '--relay-description', INFO.description,
   '--admin-pubkey', ADMIN,
-  // An admin turns the Web of Trust on by default (14-web-of-trust.test.js); this file checks
+  // An admin turns the Web of Trust on by default (16-web-of-trust.test.js); this file checks
   // the document with writes open to everyone.
   '--wot-enabled', 'false',
   '--contact', INFO.contact,
