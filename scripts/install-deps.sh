@@ -18,6 +18,9 @@ test_packages=(
   postgresql redis-server
   # static checks of the deployment files (no Docker engine needed)
   docker-compose python3
+  # libFuzzer harnesses (scripts/fuzz.sh): clang, its sanitizer and fuzzer runtimes, and
+  # llvm-symbolizer (llvm-14) for readable reports
+  clang libclang-rt-14-dev llvm-14
 )
 
 packages=("${build_packages[@]}")

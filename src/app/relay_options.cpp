@@ -93,6 +93,16 @@ void add_limits_options(CLI::App& command, relay::RelayConfig& config) {
         ->envname("MAX_OUTBOUND_BYTES")
         ->transform(CLI::AsSizeValue(false));
     command
+        .add_option("--ping-interval", limits.ping_interval_seconds,
+                    "Seconds a WebSocket connection may stay quiet (nothing received, pongs "
+                    "included) before it is pinged, and between pings (0 = never ping)")
+        ->envname("PING_INTERVAL_SECONDS");
+    command
+        .add_option("--idle-timeout", limits.idle_timeout_seconds,
+                    "Seconds a WebSocket connection may stay quiet before it is closed; "
+                    "larger than --ping-interval so live clients can answer a ping (0 = never)")
+        ->envname("IDLE_TIMEOUT_SECONDS");
+    command
         .add_option("--expiration-purge-seconds", config.expiration_purge_seconds,
                     "Seconds between purges of expired events (NIP-40; 0 = never purge, "
                     "expired events are still hidden)")

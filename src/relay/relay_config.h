@@ -28,6 +28,8 @@ struct Limits {
     int64_t created_at_past_seconds = 0;      // 0 = no lower bound
     uint64_t max_outbound_bytes = 8 << 20;    // queued per connection before it is dropped
     bool restricted_writes = false;           // a write gate (Web of Trust) decides who writes
+    uint32_t ping_interval_seconds = 60;      // a WebSocket quiet this long is pinged (0 = never)
+    uint32_t idle_timeout_seconds = 300;      // a WebSocket quiet this long is closed (0 = never)
 };
 
 struct RelayConfig {

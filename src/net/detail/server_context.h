@@ -1,10 +1,11 @@
 // What every connection of one server shares: the relay, the connection registry, and the
-// limits the network layer enforces itself (message size, outbound queue).
+// limits the network layer enforces itself (message size, outbound queue, idle connections).
 #pragma once
 #include <cstdint>
 #include <string>
 
 #include "net/detail/connection_registry.h"
+#include "net/detail/idle_policy.h"
 
 namespace relay {
 class Relay;
@@ -21,6 +22,7 @@ struct ServerContext {
     uint64_t hard_message_cap;    // larger messages fail the connection
     uint64_t max_outbound_bytes;  // per-connection send queue budget
     std::string slow_reader_notice;
+    IdlePolicy idle;  // when quiet WebSocket connections are pinged and closed
 };
 
 }  // namespace net::detail

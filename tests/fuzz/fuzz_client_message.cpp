@@ -1,0 +1,177 @@
+// libFuzzer harness for the client-message parser and the session that answers it: the input
+// is up to 16 messages, one per line, sent on one relay::ClientSession (with an instant backend,
+// see relay_doubles.h); then a few events are published to the live subscriptions.
+// Properties: no message throws; every frame sent is a JSON array with a known verb, and every
+// refusal has a NIP-01 prefix; each message gets the answer its type calls for (OK for EVENT and
+// AUTH, EOSE or CLOSED for REQ, COUNT or CLOSED for COUNT, nothing for CLOSE, the parser's reply
+// for a rejected one); and the live events reach exactly the open subscriptions with a matching
+// filter, once each (the SubscriptionIndex against the plain Filter::matches).
+#include <simdjson.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "fuzz_check.h"
+#include "nostr/canonical.h"
+#include "nostr/client_message.h"
+#include "relay/relay.h"
+#include "relay_doubles.h"
+
+namespace {
+
+constexpr size_t kMaxMessages = 16;
+
+// Short repeating ids, authors and tag values the fuzzer finds easily (the dictionary has them).
+std::vector<std::shared_ptr<const nostr::Event>> live_events() {
+    std::vector<std::shared_ptr<const nostr::Event>> events;
+    for (uint8_t i = 0; i < 4; ++i) {
+        nostr::Event event;
+        event.id.fill(static_cast<uint8_t>(0x11 * (i + 1)));
+        event.pubkey.fill(static_cast<uint8_t>(0xaa + i % 2));
+        event.created_at = 1700000000 + i * 100;
+        event.kind = i == 3 ? 30023 : i;
+        event.tags = {{"e", std::string(64, static_cast<char>('0' + i))}, {"t", i ? "nostr" : "x"}};
+        if (i == 2) event.tags.push_back({"d", ""});
+        event.json = nostr::serialize_event(event);
+        events.push_back(std::make_shared<const nostr::Event>(std::move(event)));
+    }
+    return events;
+}
+
+struct Frame {
+    std::string text, verb, subscription_id, message, event_id;
+    bool accepted = false;
+};
+
+Frame read_frame(simdjson::dom::parser& parser, const std::string& text) {
+    simdjson::dom::array array;
+    FUZZ_CHECK(!parser.parse(text).get_array().get(array) && array.size() >= 2, text);
+    Frame frame;
+    frame.text = text;
+    std::string_view view;
+    FUZZ_CHECK(!array.at(0).get_string().get(view), text);
+    frame.verb = view;
+    if (frame.verb == "NOTICE") {
+        FUZZ_CHECK(array.size() == 2 && !array.at(1).get_string().get(view), text);
+        frame.message = view;
+        FUZZ_CHECK(fuzz::has_known_prefix(frame.message), text);
+    } else if (frame.verb == "OK") {
+        FUZZ_CHECK(array.size() == 4 && !array.at(1).get_string().get(view), text);
+        frame.event_id = view;
+        FUZZ_CHECK(!array.at(2).get_bool().get(frame.accepted), text);
+        FUZZ_CHECK(!array.at(3).get_string().get(view), text);
+        frame.message = view;
+        FUZZ_CHECK(frame.accepted || fuzz::has_known_prefix(frame.message), text);
+    } else {
+        FUZZ_CHECK(!array.at(1).get_string().get(view), text);
+        frame.subscription_id = view;
+        if (frame.verb == "CLOSED") {
+            FUZZ_CHECK(array.size() == 3 && !array.at(2).get_string().get(view), text);
+            frame.message = view;
+            FUZZ_CHECK(fuzz::has_known_prefix(frame.message), text);
+        } else if (frame.verb == "EVENT") {
+            FUZZ_CHECK(array.size() == 3 && !array.at(2)["id"].get_string().get(view), text);
+            frame.event_id = view;
+        } else {
+            FUZZ_CHECK(frame.verb == "EOSE" || frame.verb == "COUNT", text);
+        }
+    }
+    return frame;
+}
+
+// What the harness knows about the session's subscriptions after each message.
+struct Subscriptions {
+    std::map<std::string, std::vector<nostr::Filter>> open;
+    std::set<std::string> uncertain;  // a refused REQ may or may not have ended the old one
+};
+
+void check_answer(std::string_view text, nostr::ClientMessage& parsed,
+                  const std::vector<Frame>& frames, Subscriptions& subs) {
+    std::string shown(text.substr(0, 2000));
+    if (auto* rejected = std::get_if<nostr::RejectedMessage>(&parsed)) {
+        FUZZ_CHECK(frames.size() == 1 && frames[0].text == rejected->reply, shown);
+    } else if (auto* event = std::get_if<nostr::EventMessage>(&parsed)) {
+        FUZZ_CHECK(frames.size() == 1 && frames[0].verb == "OK", shown);
+        FUZZ_CHECK(frames[0].event_id == nostr::to_hex(event->event.id), shown);
+    } else if (auto* auth = std::get_if<nostr::AuthMessage>(&parsed)) {
+        FUZZ_CHECK(frames.size() == 1 && frames[0].verb == "OK", shown);
+        FUZZ_CHECK(frames[0].event_id == nostr::to_hex(auth->event.id), shown);
+    } else if (auto* count = std::get_if<nostr::CountMessage>(&parsed)) {
+        FUZZ_CHECK(frames.size() == 1 && frames[0].subscription_id == count->subscription_id,
+                   shown);
+        FUZZ_CHECK(frames[0].verb == "COUNT" || frames[0].verb == "CLOSED", shown);
+    } else if (auto* close = std::get_if<nostr::CloseMessage>(&parsed)) {
+        FUZZ_CHECK(frames.empty(), shown);
+        subs.open.erase(close->subscription_id);
+        subs.uncertain.erase(close->subscription_id);
+    } else {
+        auto& req = std::get<nostr::ReqMessage>(parsed);
+        FUZZ_CHECK(frames.size() == 1 && frames[0].subscription_id == req.subscription_id, shown);
+        if (frames[0].verb == "EOSE") {
+            subs.open[req.subscription_id] = req.filters;
+            subs.uncertain.erase(req.subscription_id);
+        } else {
+            FUZZ_CHECK(frames[0].verb == "CLOSED", shown);
+            subs.open.erase(req.subscription_id);
+            subs.uncertain.insert(req.subscription_id);
+        }
+    }
+}
+
+void check_live_delivery(fuzz::DirectBus& bus, fuzz::RecordingOutbound& out,
+                         simdjson::dom::parser& parser, const Subscriptions& subs) {
+    static const auto events = live_events();
+    for (const auto& event : events) {
+        size_t first = out.frames.size();
+        bus.publish(bus::LiveEvent{event, 1}, {});
+        std::map<std::string, int> delivered;
+        for (size_t i = first; i < out.frames.size(); ++i) {
+            Frame frame = read_frame(parser, out.frames[i]);
+            FUZZ_CHECK(frame.verb == "EVENT" && frame.event_id == nostr::to_hex(event->id),
+                       out.frames[i]);
+            ++delivered[frame.subscription_id];
+        }
+        for (const auto& [id, filters] : subs.open) {
+            int expected = nostr::matches_any(filters, *event) ? 1 : 0;
+            FUZZ_CHECK(delivered[id] == expected, id + " got " + event->json);
+            delivered.erase(id);
+        }
+        for (const auto& [id, times] : delivered)
+            FUZZ_CHECK(subs.uncertain.count(id) && times == 1, id + " got " + event->json);
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    std::string_view input(reinterpret_cast<const char*>(data), size);
+    fuzz::InstantBackend backend;
+    fuzz::DirectBus bus;
+    relay::Relay relay(relay::RelayConfig{}, backend, bus);
+    auto out = std::make_shared<fuzz::RecordingOutbound>();
+    auto session = relay.open_session(out, "fuzz");
+    simdjson::dom::parser parser;
+    Subscriptions subs;
+
+    for (size_t n = 0; n < kMaxMessages && !input.empty(); ++n) {
+        size_t end = input.find('\n');
+        std::string_view text = input.substr(0, end);
+        input = end == std::string_view::npos ? std::string_view() : input.substr(end + 1);
+
+        size_t first = out->frames.size();
+        session->on_text(text);
+        std::vector<Frame> frames;
+        for (size_t i = first; i < out->frames.size(); ++i)
+            frames.push_back(read_frame(parser, out->frames[i]));
+        nostr::ClientMessage parsed = nostr::parse_client_message(text);
+        check_answer(text, parsed, frames, subs);
+    }
+    check_live_delivery(bus, *out, parser, subs);
+    FUZZ_CHECK(relay.live_subscriptions() >= subs.open.size(), "subscriptions went missing");
+    session.reset();
+    FUZZ_CHECK(relay.live_subscriptions() == 0, "a closed session left subscriptions behind");
+    return 0;
+}
