@@ -4,17 +4,25 @@
 
 namespace relay {
 
-RelayContext::RelayContext(RelayConfig config, Backend& backend)
-    : config(std::move(config)), backend(backend),
+RelayContext::RelayContext(RelayConfig config, Backend& backend,
+                           telemetry::MetricsRegistry& metrics)
+    : config(std::move(config)),
+      backend(backend),
+      metrics(metrics),
       subscriptions(std::make_shared<SubscriptionIndex>()) {}
 
 RelayContext::~RelayContext() = default;
 
-Relay::Relay(RelayConfig config, Backend& backend, bus::Bus& bus)
-    : context_(std::move(config), backend) {
+Relay::Relay(RelayConfig config, Backend& backend, bus::Bus& bus,
+             telemetry::MetricsRegistry& metrics)
+    : context_(std::move(config), backend, metrics) {
     bus.subscribe([index = context_.subscriptions](const bus::LiveEvent& event) {
         index->dispatch(event);
     });
+    // Read when scraped; the index is shared, so the registry may outlive the relay.
+    metrics.sampled("nostpp_subscriptions", "Live subscriptions (REQs not closed)",
+                    telemetry::MetricType::gauge,
+                    [index = context_.subscriptions] { return double(index->size()); });
 }
 
 Relay::~Relay() = default;

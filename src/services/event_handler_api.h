@@ -19,6 +19,9 @@ class ApiMetrics;
 struct EventHandlerConfig {
     relay::Limits limits;  // event policy, max_filters, max_limit, default_limit
     uint64_t max_request_bytes = 4 * 131072;
+    // GET /metrics on the API port; off when metrics are disabled or served on their own
+    // address (--metrics false, --metrics-bind).
+    bool serve_metrics = true;
 };
 
 class EventHandlerApi {
