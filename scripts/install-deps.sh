@@ -16,6 +16,8 @@ test_packages=(
   curl procps psmisc
   # real servers the integration and end-to-end tests start on loopback
   postgresql redis-server
+  # scrapes the roles' GET /metrics in the observability tests (also provides promtool)
+  prometheus
   # static checks of the deployment files (no Docker engine needed)
   docker-compose python3
   # libFuzzer harnesses (scripts/fuzz.sh): clang, its sanitizer and fuzzer runtimes, and

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/observability.h"
 #include "app/redis_options.h"
 #include "app/relay_options.h"
 #include "app/serve.h"
@@ -29,11 +30,11 @@ struct RelaySettings {
     wot::WotSettings wot;
     std::string wot_enabled;
     unsigned query_threads = 2;
-    std::string log_level = "info";
+    ObservabilitySettings observability;
 };
 
-void run_relay(const RelaySettings& settings) {
-    spdlog::set_level(spdlog::level::from_str(settings.log_level));
+void run_relay(const RelaySettings& settings, RoleTelemetry& role_telemetry) {
+    telemetry::MetricsRegistry& metrics = role_telemetry.metrics();
     const bool postgres = !effective_database_url(settings.store).empty();
     // Live events carry the commit sequence of the store that made them durable; processes
     // sharing them must share that store, or a subscription would compare unrelated numbers.
@@ -48,16 +49,21 @@ void run_relay(const RelaySettings& settings) {
     std::unique_ptr<store::Store> store =
         with_query_cache(open_store(settings.store), settings.redis, postgres);
     std::unique_ptr<bus::Bus> bus = make_bus(settings.redis, BusRole::relay);
+    add_query_cache_metrics(metrics, *store);
+    add_bus_metrics(metrics, *bus);
     auto backend = std::make_unique<relay::LocalBackend>(
-        *store, *bus,
+        *store, *bus, metrics,
         relay::LocalBackendOptions{settings.query_threads,
                                    settings.relay.expiration_purge_seconds});
     backend->start();
-    std::unique_ptr<wot::WotService> wot = start_wot(wot_config, *store, *bus, nullptr);
+    std::unique_ptr<wot::WotService> wot = start_wot(wot_config, *store, *bus, &metrics);
     relay::RelayConfig relay_config = settings.relay;
     relay_config.limits.restricted_writes = wot != nullptr;
-    auto relay = std::make_unique<relay::Relay>(relay_config, *backend, *bus, wot.get());
+    auto relay =
+        std::make_unique<relay::Relay>(relay_config, *backend, *bus, metrics, wot.get());
     auto server = std::make_unique<net::Server>(*relay, settings.server);
+    if (role_telemetry.metrics_on_main_port())
+        server->serve_metrics([&metrics] { return metrics.prometheus_text(); });
 
     // The server has stopped running when this is called; its io_context is still alive, so
     // answers produced while the backend finishes its queued writes and queries (and the bus
@@ -72,7 +78,7 @@ void run_relay(const RelaySettings& settings) {
         wot.reset();
         store.reset();
     };
-    serve(*server, "relay (ws:// and http://)", teardown);
+    serve(*server, "relay (ws:// and http://)", role_telemetry, teardown);
 }
 
 }  // namespace
@@ -85,7 +91,7 @@ void add_relay_command(CLI::App& app) {
     add_server_options(*command, settings->server);
     add_store_options(*command, settings->store);
     add_redis_options(*command, settings->redis, true);
-    add_log_level_option(*command, settings->log_level);
+    add_observability_options(*command, settings->observability);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
     add_wot_options(*command, settings->wot, settings->wot_enabled);
@@ -94,7 +100,10 @@ void add_relay_command(CLI::App& app) {
                      "Threads running REQ and COUNT queries against the store")
         ->envname("QUERY_THREADS")
         ->check(CLI::PositiveNumber);
-    command->callback([settings] { run_relay(*settings); });
+    command->callback([settings] {
+        run_role(settings->observability, "relay",
+                 [&](RoleTelemetry& role_telemetry) { run_relay(*settings, role_telemetry); });
+    });
 }
 
 }  // namespace app

@@ -109,10 +109,4 @@ void add_limits_options(CLI::App& command, relay::RelayConfig& config) {
         ->envname("EXPIRATION_PURGE_SECONDS");
 }
 
-void add_log_level_option(CLI::App& command, std::string& level) {
-    command.add_option("--log-level", level, "Log level")
-        ->envname("LOG_LEVEL")
-        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-}
-
 }  // namespace app

@@ -18,7 +18,5 @@ void add_server_options(CLI::App& command, net::ServerOptions& options);
 void add_relay_info_options(CLI::App& command, relay::RelayInfo& info);
 // One option per relay::Limits field, plus --expiration-purge-seconds.
 void add_limits_options(CLI::App& command, relay::RelayConfig& config);
-// --log-level
-void add_log_level_option(CLI::App& command, std::string& level);
 
 }  // namespace app

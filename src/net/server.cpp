@@ -146,6 +146,10 @@ Server::~Server() {
     impl_->io.stop();
 }
 
+void Server::serve_metrics(std::function<std::string()> render) {
+    impl_->context.metrics_text = std::move(render);
+}
+
 void Server::listen() {
     impl_->listen();
 }

@@ -1,8 +1,9 @@
-// The relay's network front end: accepts TCP connections, answers plain HTTP (NIP-11, health)
-// and runs one relay::ClientSession per WebSocket connection. Boost.Beast/Asio stay behind
-// this pimpl because they are slow to compile.
+// The relay's network front end: accepts TCP connections, answers plain HTTP (NIP-11, health,
+// metrics) and runs one relay::ClientSession per WebSocket connection. Boost.Beast/Asio stay
+// behind this pimpl because they are slow to compile.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,10 @@ class Server {
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
+
+    // Makes GET /metrics answer `render()` (Prometheus text); without it /metrics is a 404.
+    // Call before listen(); `render` runs on I/O threads.
+    void serve_metrics(std::function<std::string()> render);
 
     // Binds and starts listening. Throws std::runtime_error naming the address on failure.
     void listen();

@@ -129,9 +129,9 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
             return;
         }
         open_ = true;
+        // The session logs the connection's opening and closing.
         client_ =
             context_.relay.open_session(std::make_shared<WsOutbound>(weak_from_this()), remote_);
-        spdlog::debug("{}: websocket connected", remote_);
         read_next();
         watch_idle();
     }
@@ -193,7 +193,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
             if (!ws_.got_text())
                 client_->on_binary();
             else if (message.size() > context_.max_message_bytes)
-                send(too_large_reply(message, context_.max_message_bytes));
+                client_->on_rejected(too_large_reply(message, context_.max_message_bytes));
             else
                 client_->on_text(message);
         } catch (const std::exception& e) {

@@ -65,6 +65,11 @@ ClientMessage parse_filters_message(array message, std::string_view verb) {
     }
     return out;
 }
+// A rejected message keeps the verb it was sent with.
+ClientMessage with_verb(ClientMessage message, Verb verb) {
+    if (auto* rejected = std::get_if<RejectedMessage>(&message)) rejected->verb = verb;
+    return message;
+}
 }  // namespace
 
 ClientMessage parse_client_message(std::string_view text) {
@@ -77,17 +82,19 @@ ClientMessage parse_client_message(std::string_view text) {
         message.at(0).get_string().get(verb))
         return notice("invalid: a message must be a JSON array starting with a verb string");
 
-    if (verb == "EVENT") return parse_event_message(message, false);
-    if (verb == "REQ") return parse_filters_message<ReqMessage>(message, "REQ");
-    if (verb == "COUNT") return parse_filters_message<CountMessage>(message, "COUNT");
+    if (verb == "EVENT") return with_verb(parse_event_message(message, false), Verb::event);
+    if (verb == "REQ")
+        return with_verb(parse_filters_message<ReqMessage>(message, "REQ"), Verb::req);
+    if (verb == "COUNT")
+        return with_verb(parse_filters_message<CountMessage>(message, "COUNT"), Verb::count);
     if (verb == "CLOSE") {
         CloseMessage close;
         std::string reply;
         if (!read_subscription_id(message, "CLOSE", close.subscription_id, reply))
-            return RejectedMessage{reply};
+            return RejectedMessage{reply, Verb::close};
         return close;
     }
-    if (verb == "AUTH") return parse_event_message(message, true);
+    if (verb == "AUTH") return with_verb(parse_event_message(message, true), Verb::auth);
     // Quote at most 32 bytes, cut on a character boundary so the NOTICE stays valid UTF-8.
     size_t cut = std::min<size_t>(verb.size(), 32);
     while (cut > 0 && cut < verb.size() && (static_cast<unsigned char>(verb[cut]) & 0xC0) == 0x80)

@@ -1,5 +1,7 @@
 #include "relay/client_session.h"
 
+#include <spdlog/spdlog.h>
+
 #include "nostr/relay_message.h"
 #include "relay/event_policy.h"
 #include "relay/live_subscription.h"
@@ -9,19 +11,53 @@
 namespace relay {
 namespace rm = nostr::relay_message;
 
+namespace {
+
+nostr::Verb verb_of(const nostr::ClientMessage& message) {
+    if (const auto* rejected = std::get_if<nostr::RejectedMessage>(&message)) return rejected->verb;
+    // The variant's alternatives before RejectedMessage, in order.
+    static constexpr nostr::Verb kByIndex[] = {nostr::Verb::event, nostr::Verb::req,
+                                               nostr::Verb::close, nostr::Verb::count,
+                                               nostr::Verb::auth};
+    return kByIndex[message.index()];
+}
+
+bool debug_logging() {
+    return spdlog::should_log(spdlog::level::debug);
+}
+
+}  // namespace
+
 ClientSession::ClientSession(RelayContext& context, std::shared_ptr<Outbound> out,
                              std::string remote_address)
-    : context_(context), out_(std::move(out)), remote_address_(std::move(remote_address)) {}
+    : context_(context),
+      out_(std::move(out)),
+      remote_address_(std::move(remote_address)),
+      opened_(std::chrono::steady_clock::now()) {
+    context_.metrics.connections.add(1);
+    context_.metrics.connections_opened.inc();
+    spdlog::debug("{}: connection open", remote_address_);
+}
 
 ClientSession::~ClientSession() { on_close(); }
 
 void ClientSession::on_text(std::string_view text) {
+    ++messages_;
     nostr::ClientMessage message = nostr::parse_client_message(text);
+    context_.metrics.message(verb_of(message)).inc();
     std::visit([this](auto& m) { handle(m); }, message);
 }
 
 void ClientSession::on_binary() {
+    ++messages_;
+    context_.metrics.message(nostr::Verb::unknown).inc();
     out_->send(rm::notice("invalid: binary frames are not supported; send JSON text frames"));
+}
+
+void ClientSession::on_rejected(nostr::RejectedMessage message) {
+    ++messages_;
+    context_.metrics.message(message.verb).inc();
+    handle(message);
 }
 
 void ClientSession::on_close() {
@@ -30,26 +66,57 @@ void ClientSession::on_close() {
         subscription->close();
     }
     subscriptions_.clear();
+    if (closed_) return;
+    closed_ = true;
+    context_.metrics.connections.add(-1);
+    spdlog::debug("{}: connection closed after {:.3f} s, {} messages", remote_address_,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - opened_).count(),
+                  messages_);
 }
 
-void ClientSession::handle(nostr::RejectedMessage& message) { out_->send(std::move(message.reply)); }
+void ClientSession::log_rejected(uint32_t kind, std::string_view message) const {
+    spdlog::debug("{}: event of kind {} rejected ({})", remote_address_, kind,
+                  EventCounters::prefix_of(message));
+}
+
+void ClientSession::handle(nostr::RejectedMessage& message) {
+    // An EVENT that could not even be read is an event received and rejected as invalid.
+    if (message.verb == nostr::Verb::event) {
+        context_.metrics.events.received();
+        context_.metrics.events.rejected("invalid:");
+        spdlog::debug("{}: unreadable event rejected (invalid)", remote_address_);
+    }
+    out_->send(std::move(message.reply));
+}
 
 void ClientSession::handle(nostr::EventMessage& message) {
     nostr::Event& event = message.event;
+    EventCounters& counters = context_.metrics.events;
+    counters.received();
     // A backend that verifies events itself (the event handler behind RemoteBackend) is the
     // trust boundary: checking the signature here too would only spend CPU twice.
     std::string refusal = check_incoming_event(event, context_.config.limits, unix_now(),
                                                !context_.backend.verifies_events(),
                                                context_.write_gate);
     if (!refusal.empty()) {
+        counters.rejected(refusal);
+        log_rejected(event.kind, refusal);
         out_->send(rm::ok(event.id, false, refusal));
         return;
     }
     auto shared = std::make_shared<const nostr::Event>(std::move(event));
-    context_.backend.submit(shared,
-                            [out = out_, id = shared->id](store::PutResult result, uint64_t) {
-                                out->send(rm::ok(id, result.accepted(), result.message));
-                            });
+    // The callback may run after this session is gone, but not after the relay (its backend
+    // stops first), so it may use the relay's counters. The address is copied only for a log.
+    std::string remote = debug_logging() ? remote_address_ : std::string();
+    context_.backend.submit(
+        shared, [out = out_, id = shared->id, kind = shared->kind, &counters,
+                 remote = std::move(remote)](store::PutResult result, uint64_t commit_seq) {
+            counters.settled(result, commit_seq);
+            if (!result.accepted())
+                spdlog::debug("{}: event of kind {} rejected ({})", remote, kind,
+                              EventCounters::prefix_of(result.message));
+            out->send(rm::ok(id, result.accepted(), result.message));
+        });
 }
 
 std::string ClientSession::check_filters(const std::string& subscription_id,

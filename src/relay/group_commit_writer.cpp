@@ -1,11 +1,14 @@
 #include "relay/group_commit_writer.h"
 
+#include <chrono>
 #include <vector>
+
+#include "relay/backend_metrics.h"
 
 namespace relay {
 
-GroupCommitWriter::GroupCommitWriter(store::Store& store, size_t max_batch)
-    : store_(store), max_batch_(max_batch), thread_([this] { run(); }) {}
+GroupCommitWriter::GroupCommitWriter(store::Store& store, BackendMetrics& metrics, size_t max_batch)
+    : store_(store), metrics_(metrics), max_batch_(max_batch), thread_([this] { run(); }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
     {
@@ -41,7 +44,14 @@ void GroupCommitWriter::run() {
 
         events.clear();
         for (const auto& pending : batch) events.push_back(pending.event.get());
+        auto start = std::chrono::steady_clock::now();
         uint64_t seq = store_.put(events, results);
+        metrics_.commit_seconds.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        metrics_.commit_batch_size.observe(double(batch.size()));
+        // A failed commit fails its whole batch.
+        if (!results.empty() && results.front().outcome == store::PutOutcome::error)
+            metrics_.put_errors.inc();
         commits_.fetch_add(1, std::memory_order_relaxed);
         for (size_t i = 0; i < batch.size(); ++i) batch[i].done(results[i], seq);
 

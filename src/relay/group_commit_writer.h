@@ -1,6 +1,7 @@
 // The single writer thread: takes every event queued since the last commit and stores them
 // in one transaction, so one fsync acknowledges the whole group. Callbacks run on the writer
-// thread after the commit, i.e. only once the events are durable.
+// thread after the commit, i.e. only once the events are durable. Each commit's latency and
+// size are observed in the backend's metrics.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -15,12 +16,15 @@
 
 namespace relay {
 
+struct BackendMetrics;
+
 class GroupCommitWriter {
 public:
     // `done` gets the result and the commit sequence number of the batch.
     using Done = std::function<void(const store::PutResult&, uint64_t commit_seq)>;
 
-    GroupCommitWriter(store::Store& store, size_t max_batch = 4096);
+    // `metrics` must outlive the writer.
+    GroupCommitWriter(store::Store& store, BackendMetrics& metrics, size_t max_batch = 4096);
     ~GroupCommitWriter();  // commits what is queued, then stops
 
     void submit(std::shared_ptr<const nostr::Event> event, Done done);
@@ -34,6 +38,7 @@ private:
     void run();
 
     store::Store& store_;
+    BackendMetrics& metrics_;
     size_t max_batch_;
     std::mutex mutex_;
     std::condition_variable wake_;

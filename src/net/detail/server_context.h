@@ -1,7 +1,9 @@
-// What every connection of one server shares: the relay, the connection registry, and the
-// limits the network layer enforces itself (message size, outbound queue, idle connections).
+// What every connection of one server shares: the relay, the connection registry, the
+// limits the network layer enforces itself (message size, outbound queue, idle connections),
+// and what renders GET /metrics.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "net/detail/connection_registry.h"
@@ -23,6 +25,7 @@ struct ServerContext {
     uint64_t max_outbound_bytes;  // per-connection send queue budget
     std::string slow_reader_notice;
     IdlePolicy idle;  // when quiet WebSocket connections are pinged and closed
+    std::function<std::string()> metrics_text;  // GET /metrics; empty: not served here
 };
 
 }  // namespace net::detail
