@@ -89,6 +89,16 @@ test('the admin follow list admits follows; two votes admit a follow of follows;
   assert.equal((await client.publish(signEvent(alice, { content: 'still trusted' })))[2], true);
 });
 
+test('/metrics shows the set size, rebuilds and rejects (where the gate runs)', async () => {
+  const where = isSplit ? ctx.relay.eventHandlerUrl : ctx.relay.httpUrl.replace(/\/$/, '');
+  const text = await (await fetch(`${where}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const value = (name) => Number((text.match(new RegExp(`^${name} (\\S+)$`, 'm')) || [])[1]);
+  assert.ok(value('nostpp_wot_set_size') >= 3, text); // admin, alice, bob (and dave)
+  assert.ok(value('nostpp_wot_rebuilds_total') >= 2, text);
+  assert.ok(value('nostpp_wot_rejects_total') >= 3, text);
+  assert.equal(value('nostpp_wot_built'), 1);
+});
+
 test('`nostpp wot check` and `status` report the set the relay enforces', async () => {
   const trusted = wotCli(ctx.relay, admin, 'check', alice.pk);
   assert.equal(trusted.status, 0, trusted.stdout + trusted.stderr);

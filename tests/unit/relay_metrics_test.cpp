@@ -146,6 +146,12 @@ class FailingStore final : public store::Store {
     size_t purge_expired(int64_t) override { throw std::runtime_error("database unreachable"); }
     bool erase(const nostr::Bytes32&) override { return false; }
     uint64_t size() override { return 0; }
+    void put_setting(std::string_view, std::string_view) override {
+        throw std::runtime_error("database unreachable");
+    }
+    std::optional<std::string> get_setting(std::string_view) override {
+        throw std::runtime_error("database unreachable");
+    }
 };
 
 TEST(BackendMetrics, StoreFailuresAreCountedByOperationAndLoggedOnce) {
