@@ -32,6 +32,9 @@ struct AuthMessage {
 // event id, CLOSED with the subscription id, or NOTICE when neither is known).
 struct RejectedMessage {
     std::string reply;
+    // A refused REQ whose subscription id could be read: its CLOSED reply tells the client that
+    // subscription is over, so the relay must end any subscription it had under that id.
+    std::string ends_subscription = {};
 };
 
 using ClientMessage =

@@ -32,7 +32,10 @@ void ClientSession::on_close() {
     subscriptions_.clear();
 }
 
-void ClientSession::handle(nostr::RejectedMessage& message) { out_->send(std::move(message.reply)); }
+void ClientSession::handle(nostr::RejectedMessage& message) {
+    if (!message.ends_subscription.empty()) end_subscription(message.ends_subscription);
+    out_->send(std::move(message.reply));
+}
 
 void ClientSession::handle(nostr::EventMessage& message) {
     nostr::Event& event = message.event;
@@ -74,11 +77,13 @@ void ClientSession::end_subscription(const std::string& subscription_id) {
 
 void ClientSession::handle(nostr::ReqMessage& message) {
     const std::string& id = message.subscription_id;
+    // A REQ with an existing id replaces that subscription; refused, it still ends it, as the
+    // CLOSED answer tells the client.
+    end_subscription(id);
     if (std::string refusal = check_filters(id, message.filters.size()); !refusal.empty()) {
         out_->send(std::move(refusal));
         return;
     }
-    end_subscription(id);  // a REQ with an existing id replaces that subscription
     std::erase_if(subscriptions_, [](const auto& entry) { return entry.second->is_closed(); });
     const Limits& limits = context_.config.limits;
     if (subscriptions_.size() >= limits.max_subscriptions) {

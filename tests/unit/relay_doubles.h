@@ -1,5 +1,6 @@
-// Test doubles that let a relay::ClientSession run inside a fuzz harness: everything answers at
-// once on the calling thread, so all of a message's answers exist when on_text() returns.
+// Test doubles that run a relay::ClientSession without a network or a store (unit tests, the
+// client-message fuzz harness): everything answers at once on the calling thread, so all of a
+// message's answers exist when on_text() returns.
 #pragma once
 #include <functional>
 #include <memory>
@@ -10,7 +11,7 @@
 #include "relay/backend.h"
 #include "relay/outbound.h"
 
-namespace fuzz {
+namespace test_support {
 
 // Keeps every frame the relay sends.
 class RecordingOutbound final : public relay::Outbound {
@@ -51,4 +52,4 @@ class DirectBus final : public bus::Bus {
     std::vector<bus::Listener> listeners_;
 };
 
-}  // namespace fuzz
+}  // namespace test_support
