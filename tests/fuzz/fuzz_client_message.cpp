@@ -6,7 +6,8 @@
 // AUTH, EOSE or CLOSED for REQ, COUNT or CLOSED for COUNT, nothing for CLOSE, the parser's reply
 // for a rejected one); and the live events reach exactly the open subscriptions with a matching
 // filter, once each (the SubscriptionIndex against the plain Filter::matches), and never a
-// subscription the relay answered CLOSED.
+// subscription the relay answered CLOSED. And the id a too-large EVENT would be answered with
+// is a valid one, the parser's.
 #include <simdjson.h>
 
 #include <map>
@@ -130,6 +131,16 @@ void check_answer(std::string_view text, nostr::ClientMessage& parsed,
     }
 }
 
+// The id the relay quotes in OK false when this message is too large: none, or the valid id
+// of an EVENT, the same the parser reads.
+void check_id_for_too_large(std::string_view text, const nostr::ClientMessage& parsed) {
+    std::string id = nostr::event_id_of_event_message(text);
+    nostr::Bytes32 decoded;
+    FUZZ_CHECK(id.empty() || nostr::decode_lower_hex(id, decoded), id);
+    if (auto* event = std::get_if<nostr::EventMessage>(&parsed))
+        FUZZ_CHECK(id == nostr::to_hex(event->event.id), std::string(text.substr(0, 2000)));
+}
+
 void check_live_delivery(test_support::DirectBus& bus, test_support::RecordingOutbound& out,
                          simdjson::dom::parser& parser, const Subscriptions& subs) {
     static const auto events = live_events();
@@ -177,6 +188,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             frames.push_back(read_frame(parser, out->frames[i]));
         nostr::ClientMessage parsed = nostr::parse_client_message(text);
         check_answer(text, parsed, frames, parser, subs);
+        check_id_for_too_large(text, parsed);
     }
     check_live_delivery(bus, *out, parser, subs);
     FUZZ_CHECK(relay.live_subscriptions() >= subs.size(), "subscriptions went missing");
