@@ -1,13 +1,15 @@
 // libFuzzer harness for the client-message parser and the session that answers it: the input
-// is up to 16 messages, one per line, sent on one relay::ClientSession (with an instant backend,
-// see tests/unit/relay_doubles.h); then a few events are published to the live subscriptions.
+// is up to 16 messages, one per line, sent on one relay::ClientSession (backend and bus doubles
+// from tests/unit/relay_doubles.h); while each message's queries run, a few events are
+// published, some committed before the queries' snapshot and some after.
 // Properties: no message throws; every frame sent is a JSON array with a known verb, and every
 // refusal has a NIP-01 prefix; each message gets the answer its type calls for (OK for EVENT and
 // AUTH, EOSE or CLOSED for REQ, COUNT or CLOSED for COUNT, nothing for CLOSE, the parser's reply
-// for a rejected one); and the live events reach exactly the open subscriptions with a matching
-// filter, once each (the SubscriptionIndex against the plain Filter::matches), and never a
-// subscription the relay answered CLOSED. And the id a too-large EVENT would be answered with
-// is a valid one, the parser's.
+// for a rejected one); the live events committed after the snapshot reach exactly the open
+// subscriptions with a matching filter, once each, a new subscription's before its EOSE (the
+// SubscriptionIndex and LiveSubscription's hold-until-EOSE against the plain Filter::matches),
+// the others never, nor a subscription the relay answered CLOSED. And the id a too-large EVENT
+// would be answered with is a valid one, the parser's.
 #include <simdjson.h>
 
 #include <map>
@@ -141,34 +143,46 @@ void check_id_for_too_large(std::string_view text, const nostr::ClientMessage& p
         FUZZ_CHECK(id == nostr::to_hex(event->event.id), std::string(text.substr(0, 2000)));
 }
 
-void check_live_delivery(test_support::DirectBus& bus, test_support::RecordingOutbound& out,
-                         simdjson::dom::parser& parser, const Subscriptions& subs) {
-    static const auto events = live_events();
-    for (const auto& event : events) {
-        size_t first = out.frames.size();
-        bus.publish(bus::LiveEvent{event, 1}, {});
-        std::map<std::string, int> delivered;
-        for (size_t i = first; i < out.frames.size(); ++i) {
-            Frame frame = read_frame(parser, out.frames[i]);
-            FUZZ_CHECK(frame.verb == "EVENT" && frame.event_id == nostr::to_hex(event->id),
-                       out.frames[i]);
-            ++delivered[frame.subscription_id];
-        }
-        for (const auto& [id, filters] : subs) {
-            int expected = nostr::matches_any(filters, *event) ? 1 : 0;
-            FUZZ_CHECK(delivered[id] == expected, id + " got " + event->json);
-            delivered.erase(id);
-        }
-        for (const auto& [id, times] : delivered)
-            FUZZ_CHECK(times == 0, "closed subscription " + id + " got " + event->json);
+// The live events published while each message's queries run: even ones were committed before
+// the queries' snapshot (the queries saw them: never sent live), odd ones after it.
+constexpr uint64_t kSnapshotSeq = 2;
+uint64_t commit_seq_of(size_t index) {
+    return index % 2 ? kSnapshotSeq + 1 : kSnapshotSeq - 1;
+}
+
+// Every subscription open after the message gets each live event committed after the snapshot
+// that matches one of its filters, exactly once; a new one gets them before its EOSE (they were
+// held while its query ran). Nothing else is delivered.
+void check_deliveries(const std::vector<Frame>& frames,
+                      const std::vector<std::shared_ptr<const nostr::Event>>& events,
+                      const Subscriptions& subs) {
+    std::map<std::pair<std::string, std::string>, int> delivered;  // (subscription, event id)
+    std::map<std::string, size_t> eose_at;
+    for (size_t i = 0; i < frames.size(); ++i) {
+        if (frames[i].verb == "EOSE") eose_at[frames[i].subscription_id] = i;
+        if (frames[i].verb != "EVENT") continue;
+        const std::string& id = frames[i].subscription_id;
+        FUZZ_CHECK(subs.count(id), "closed subscription " + id + " got " + frames[i].text);
+        FUZZ_CHECK(!eose_at.count(id), "after its EOSE, in the same batch: " + frames[i].text);
+        ++delivered[{id, frames[i].event_id}];
     }
+    for (const auto& [id, filters] : subs)
+        for (size_t i = 0; i < events.size(); ++i) {
+            int expected =
+                commit_seq_of(i) > kSnapshotSeq && nostr::matches_any(filters, *events[i]);
+            int got = delivered[{id, nostr::to_hex(events[i]->id)}];
+            FUZZ_CHECK(got == expected,
+                       id + " got " + std::to_string(got) + " times " + events[i]->json);
+        }
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view input(reinterpret_cast<const char*>(data), size);
+    static const auto events = live_events();
     test_support::InstantBackend backend;
+    backend.hold_queries = true;
     test_support::DirectBus bus;
     relay::Relay relay(relay::RelayConfig{}, backend, bus);
     auto out = std::make_shared<test_support::RecordingOutbound>();
@@ -183,14 +197,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
         size_t first = out->frames.size();
         session->on_text(text);
-        std::vector<Frame> frames;
-        for (size_t i = first; i < out->frames.size(); ++i)
+        for (size_t i = 0; i < events.size(); ++i)
+            bus.publish(bus::LiveEvent{events[i], commit_seq_of(i)}, {});
+        backend.finish_queries(kSnapshotSeq);
+        std::vector<Frame> frames, answers;
+        for (size_t i = first; i < out->frames.size(); ++i) {
             frames.push_back(read_frame(parser, out->frames[i]));
+            if (frames.back().verb != "EVENT") answers.push_back(frames.back());
+        }
         nostr::ClientMessage parsed = nostr::parse_client_message(text);
-        check_answer(text, parsed, frames, parser, subs);
+        check_answer(text, parsed, answers, parser, subs);
+        check_deliveries(frames, events, subs);
         check_id_for_too_large(text, parsed);
     }
-    check_live_delivery(bus, *out, parser, subs);
     FUZZ_CHECK(relay.live_subscriptions() >= subs.size(), "subscriptions went missing");
     session.reset();
     FUZZ_CHECK(relay.live_subscriptions() == 0, "a closed session left subscriptions behind");

@@ -23,7 +23,8 @@ class RecordingOutbound final : public relay::Outbound {
 };
 
 // Stores every event, finds nothing, counts zero. Its snapshot is commit 0, so events published
-// later with a higher commit sequence go to live subscriptions.
+// later with a higher commit sequence go to live subscriptions. With hold_queries, queries
+// wait for finish_queries(), as if they were running meanwhile.
 class InstantBackend final : public relay::Backend {
   public:
     void submit(std::shared_ptr<const nostr::Event>, SubmitDone done) override {
@@ -31,12 +32,29 @@ class InstantBackend final : public relay::Backend {
     }
     void query(std::vector<nostr::Filter>, store::QueryOptions,
                std::function<void(relay::QueryResult)> done) override {
-        done(relay::QueryResult{});
+        if (hold_queries)
+            running_.push_back(std::move(done));
+        else
+            done(relay::QueryResult{});
     }
+    // Answers the held queries: nothing found, the store seen up to commit `snapshot_seq`.
+    void finish_queries(uint64_t snapshot_seq) {
+        auto running = std::move(running_);
+        running_.clear();
+        for (auto& done : running) {
+            relay::QueryResult result;
+            result.snapshot_seq = snapshot_seq;
+            done(std::move(result));
+        }
+    }
+    bool hold_queries = false;
     void count(std::vector<nostr::Filter>, int64_t,
                std::function<void(relay::CountResult)> done) override {
         done(relay::CountResult{});
     }
+
+  private:
+    std::vector<std::function<void(relay::QueryResult)>> running_;
 };
 
 // Delivers on the publishing thread.
