@@ -37,6 +37,9 @@ enum class Verb : uint8_t { event, req, close, count, auth, unknown };
 struct RejectedMessage {
     std::string reply;
     Verb verb = Verb::unknown;  // what the message claimed to be (metrics count by verb)
+    // A refused REQ whose subscription id could be read: its CLOSED reply tells the client that
+    // subscription is over, so the relay must end any subscription it had under that id.
+    std::string ends_subscription = {};
 };
 
 using ClientMessage =

@@ -80,6 +80,7 @@ void ClientSession::log_rejected(uint32_t kind, std::string_view message) const 
 }
 
 void ClientSession::handle(nostr::RejectedMessage& message) {
+    if (!message.ends_subscription.empty()) end_subscription(message.ends_subscription);
     // An EVENT that could not even be read is an event received and rejected as invalid.
     if (message.verb == nostr::Verb::event) {
         context_.metrics.events.received();
@@ -142,11 +143,13 @@ void ClientSession::end_subscription(const std::string& subscription_id) {
 
 void ClientSession::handle(nostr::ReqMessage& message) {
     const std::string& id = message.subscription_id;
+    // A REQ with an existing id replaces that subscription; refused, it still ends it, as the
+    // CLOSED answer tells the client.
+    end_subscription(id);
     if (std::string refusal = check_filters(id, message.filters.size()); !refusal.empty()) {
         out_->send(std::move(refusal));
         return;
     }
-    end_subscription(id);  // a REQ with an existing id replaces that subscription
     std::erase_if(subscriptions_, [](const auto& entry) { return entry.second->is_closed(); });
     const Limits& limits = context_.config.limits;
     if (subscriptions_.size() >= limits.max_subscriptions) {

@@ -1,15 +1,18 @@
 // libFuzzer harness for the client-message parser and the session that answers it: the input
-// is up to 16 messages, one per line, sent on one relay::ClientSession (with an instant backend,
-// see relay_doubles.h); then a few events are published to the live subscriptions.
+// is up to 16 messages, one per line, sent on one relay::ClientSession (backend and bus doubles
+// from tests/unit/relay_doubles.h); while each message's queries run, a few events are
+// published, some committed before the queries' snapshot and some after.
 // Properties: no message throws; every frame sent is a JSON array with a known verb, and every
 // refusal has a NIP-01 prefix; each message gets the answer its type calls for (OK for EVENT and
 // AUTH, EOSE or CLOSED for REQ, COUNT or CLOSED for COUNT, nothing for CLOSE, the parser's reply
-// for a rejected one); and the live events reach exactly the open subscriptions with a matching
-// filter, once each (the SubscriptionIndex against the plain Filter::matches).
+// for a rejected one); the live events committed after the snapshot reach exactly the open
+// subscriptions with a matching filter, once each, a new subscription's before its EOSE (the
+// SubscriptionIndex and LiveSubscription's hold-until-EOSE against the plain Filter::matches),
+// the others never, nor a subscription the relay answered CLOSED. And the id a too-large EVENT
+// would be answered with is a valid one, the parser's.
 #include <simdjson.h>
 
 #include <map>
-#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -82,17 +85,29 @@ Frame read_frame(simdjson::dom::parser& parser, const std::string& text) {
     return frame;
 }
 
-// What the harness knows about the session's subscriptions after each message.
-struct Subscriptions {
-    std::map<std::string, std::vector<nostr::Filter>> open;
-    std::set<std::string> uncertain;  // a refused REQ may or may not have ended the old one
-};
+// The subscriptions the session must have open after each message, with their filters. A
+// subscription id the relay answered CLOSED is not open, whatever was open under it before:
+// the client was told it ended.
+using Subscriptions = std::map<std::string, std::vector<nostr::Filter>>;
+
+// The verb of a message that is a JSON array starting with a string, else "".
+std::string verb_of(simdjson::dom::parser& parser, std::string_view text) {
+    std::string_view verb;
+    simdjson::dom::array array;
+    if (parser.parse(text.data(), text.size()).get_array().get(array) || array.size() == 0 ||
+        array.at(0).get_string().get(verb))
+        return {};
+    return std::string(verb);
+}
 
 void check_answer(std::string_view text, nostr::ClientMessage& parsed,
-                  const std::vector<Frame>& frames, Subscriptions& subs) {
+                  const std::vector<Frame>& frames, simdjson::dom::parser& parser,
+                  Subscriptions& subs) {
     std::string shown(text.substr(0, 2000));
     if (auto* rejected = std::get_if<nostr::RejectedMessage>(&parsed)) {
         FUZZ_CHECK(frames.size() == 1 && frames[0].text == rejected->reply, shown);
+        if (frames[0].verb == "CLOSED" && verb_of(parser, text) == "REQ")
+            subs.erase(frames[0].subscription_id);
     } else if (auto* event = std::get_if<nostr::EventMessage>(&parsed)) {
         FUZZ_CHECK(frames.size() == 1 && frames[0].verb == "OK", shown);
         FUZZ_CHECK(frames[0].event_id == nostr::to_hex(event->event.id), shown);
@@ -105,53 +120,72 @@ void check_answer(std::string_view text, nostr::ClientMessage& parsed,
         FUZZ_CHECK(frames[0].verb == "COUNT" || frames[0].verb == "CLOSED", shown);
     } else if (auto* close = std::get_if<nostr::CloseMessage>(&parsed)) {
         FUZZ_CHECK(frames.empty(), shown);
-        subs.open.erase(close->subscription_id);
-        subs.uncertain.erase(close->subscription_id);
+        subs.erase(close->subscription_id);
     } else {
         auto& req = std::get<nostr::ReqMessage>(parsed);
         FUZZ_CHECK(frames.size() == 1 && frames[0].subscription_id == req.subscription_id, shown);
         if (frames[0].verb == "EOSE") {
-            subs.open[req.subscription_id] = req.filters;
-            subs.uncertain.erase(req.subscription_id);
+            subs[req.subscription_id] = req.filters;
         } else {
             FUZZ_CHECK(frames[0].verb == "CLOSED", shown);
-            subs.open.erase(req.subscription_id);
-            subs.uncertain.insert(req.subscription_id);
+            subs.erase(req.subscription_id);
         }
     }
 }
 
-void check_live_delivery(fuzz::DirectBus& bus, fuzz::RecordingOutbound& out,
-                         simdjson::dom::parser& parser, const Subscriptions& subs) {
-    static const auto events = live_events();
-    for (const auto& event : events) {
-        size_t first = out.frames.size();
-        bus.publish(bus::LiveEvent{event, 1}, {});
-        std::map<std::string, int> delivered;
-        for (size_t i = first; i < out.frames.size(); ++i) {
-            Frame frame = read_frame(parser, out.frames[i]);
-            FUZZ_CHECK(frame.verb == "EVENT" && frame.event_id == nostr::to_hex(event->id),
-                       out.frames[i]);
-            ++delivered[frame.subscription_id];
-        }
-        for (const auto& [id, filters] : subs.open) {
-            int expected = nostr::matches_any(filters, *event) ? 1 : 0;
-            FUZZ_CHECK(delivered[id] == expected, id + " got " + event->json);
-            delivered.erase(id);
-        }
-        for (const auto& [id, times] : delivered)
-            FUZZ_CHECK(subs.uncertain.count(id) && times == 1, id + " got " + event->json);
+// The id the relay quotes in OK false when this message is too large: none, or the valid id
+// of an EVENT, the same the parser reads.
+void check_id_for_too_large(std::string_view text, const nostr::ClientMessage& parsed) {
+    std::string id = nostr::event_id_of_event_message(text);
+    nostr::Bytes32 decoded;
+    FUZZ_CHECK(id.empty() || nostr::decode_lower_hex(id, decoded), id);
+    if (auto* event = std::get_if<nostr::EventMessage>(&parsed))
+        FUZZ_CHECK(id == nostr::to_hex(event->event.id), std::string(text.substr(0, 2000)));
+}
+
+// The live events published while each message's queries run: even ones were committed before
+// the queries' snapshot (the queries saw them: never sent live), odd ones after it.
+constexpr uint64_t kSnapshotSeq = 2;
+uint64_t commit_seq_of(size_t index) {
+    return index % 2 ? kSnapshotSeq + 1 : kSnapshotSeq - 1;
+}
+
+// Every subscription open after the message gets each live event committed after the snapshot
+// that matches one of its filters, exactly once; a new one gets them before its EOSE (they were
+// held while its query ran). Nothing else is delivered.
+void check_deliveries(const std::vector<Frame>& frames,
+                      const std::vector<std::shared_ptr<const nostr::Event>>& events,
+                      const Subscriptions& subs) {
+    std::map<std::pair<std::string, std::string>, int> delivered;  // (subscription, event id)
+    std::map<std::string, size_t> eose_at;
+    for (size_t i = 0; i < frames.size(); ++i) {
+        if (frames[i].verb == "EOSE") eose_at[frames[i].subscription_id] = i;
+        if (frames[i].verb != "EVENT") continue;
+        const std::string& id = frames[i].subscription_id;
+        FUZZ_CHECK(subs.count(id), "closed subscription " + id + " got " + frames[i].text);
+        FUZZ_CHECK(!eose_at.count(id), "after its EOSE, in the same batch: " + frames[i].text);
+        ++delivered[{id, frames[i].event_id}];
     }
+    for (const auto& [id, filters] : subs)
+        for (size_t i = 0; i < events.size(); ++i) {
+            int expected =
+                commit_seq_of(i) > kSnapshotSeq && nostr::matches_any(filters, *events[i]);
+            int got = delivered[{id, nostr::to_hex(events[i]->id)}];
+            FUZZ_CHECK(got == expected,
+                       id + " got " + std::to_string(got) + " times " + events[i]->json);
+        }
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view input(reinterpret_cast<const char*>(data), size);
-    fuzz::InstantBackend backend;
-    fuzz::DirectBus bus;
+    static const auto events = live_events();
+    test_support::InstantBackend backend;
+    backend.hold_queries = true;
+    test_support::DirectBus bus;
     relay::Relay relay(relay::RelayConfig{}, backend, bus);
-    auto out = std::make_shared<fuzz::RecordingOutbound>();
+    auto out = std::make_shared<test_support::RecordingOutbound>();
     auto session = relay.open_session(out, "fuzz");
     simdjson::dom::parser parser;
     Subscriptions subs;
@@ -163,14 +197,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
         size_t first = out->frames.size();
         session->on_text(text);
-        std::vector<Frame> frames;
-        for (size_t i = first; i < out->frames.size(); ++i)
+        for (size_t i = 0; i < events.size(); ++i)
+            bus.publish(bus::LiveEvent{events[i], commit_seq_of(i)}, {});
+        backend.finish_queries(kSnapshotSeq);
+        std::vector<Frame> frames, answers;
+        for (size_t i = first; i < out->frames.size(); ++i) {
             frames.push_back(read_frame(parser, out->frames[i]));
+            if (frames.back().verb != "EVENT") answers.push_back(frames.back());
+        }
         nostr::ClientMessage parsed = nostr::parse_client_message(text);
-        check_answer(text, parsed, frames, subs);
+        check_answer(text, parsed, answers, parser, subs);
+        check_deliveries(frames, events, subs);
+        check_id_for_too_large(text, parsed);
     }
-    check_live_delivery(bus, *out, parser, subs);
-    FUZZ_CHECK(relay.live_subscriptions() >= subs.open.size(), "subscriptions went missing");
+    FUZZ_CHECK(relay.live_subscriptions() >= subs.size(), "subscriptions went missing");
     session.reset();
     FUZZ_CHECK(relay.live_subscriptions() == 0, "a closed session left subscriptions behind");
     return 0;

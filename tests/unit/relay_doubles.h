@@ -1,5 +1,6 @@
-// Test doubles that let a relay::ClientSession run inside a fuzz harness: everything answers at
-// once on the calling thread, so all of a message's answers exist when on_text() returns.
+// Test doubles that run a relay::ClientSession without a network or a store (unit tests, the
+// client-message fuzz harness): everything answers at once on the calling thread, so all of a
+// message's answers exist when on_text() returns.
 #pragma once
 #include <functional>
 #include <memory>
@@ -10,7 +11,7 @@
 #include "relay/backend.h"
 #include "relay/outbound.h"
 
-namespace fuzz {
+namespace test_support {
 
 // Keeps every frame the relay sends.
 class RecordingOutbound final : public relay::Outbound {
@@ -22,7 +23,8 @@ class RecordingOutbound final : public relay::Outbound {
 };
 
 // Stores every event, finds nothing, counts zero. Its snapshot is commit 0, so events published
-// later with a higher commit sequence go to live subscriptions.
+// later with a higher commit sequence go to live subscriptions. With hold_queries, queries
+// wait for finish_queries(), as if they were running meanwhile.
 class InstantBackend final : public relay::Backend {
   public:
     void submit(std::shared_ptr<const nostr::Event>, SubmitDone done) override {
@@ -30,12 +32,29 @@ class InstantBackend final : public relay::Backend {
     }
     void query(std::vector<nostr::Filter>, store::QueryOptions,
                std::function<void(relay::QueryResult)> done) override {
-        done(relay::QueryResult{});
+        if (hold_queries)
+            running_.push_back(std::move(done));
+        else
+            done(relay::QueryResult{});
     }
+    // Answers the held queries: nothing found, the store seen up to commit `snapshot_seq`.
+    void finish_queries(uint64_t snapshot_seq) {
+        auto running = std::move(running_);
+        running_.clear();
+        for (auto& done : running) {
+            relay::QueryResult result;
+            result.snapshot_seq = snapshot_seq;
+            done(std::move(result));
+        }
+    }
+    bool hold_queries = false;
     void count(std::vector<nostr::Filter>, int64_t,
                std::function<void(relay::CountResult)> done) override {
         done(relay::CountResult{});
     }
+
+  private:
+    std::vector<std::function<void(relay::QueryResult)>> running_;
 };
 
 // Delivers on the publishing thread.
@@ -51,4 +70,4 @@ class DirectBus final : public bus::Bus {
     std::vector<bus::Listener> listeners_;
 };
 
-}  // namespace fuzz
+}  // namespace test_support
