@@ -20,8 +20,8 @@ void BM_CounterInc(benchmark::State& state) {
 BENCHMARK(BM_CounterInc)->Threads(1)->Threads(2);
 
 void BM_HistogramObserve(benchmark::State& state) {
-    telemetry::Histogram& histogram = registry().histogram(
-        "nostpp_bench_seconds", "bench", telemetry::latency_buckets_seconds());
+    telemetry::Histogram& histogram =
+        registry().histogram("nostpp_bench_seconds", "bench", telemetry::latency_buckets_seconds());
     double value = 0.0003;
     for (auto _ : state) {
         histogram.observe(value);
