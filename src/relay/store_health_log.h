@@ -14,9 +14,10 @@ class StoreHealthLog {
     // `error` is the store's message, which never holds a password (see docs/observability.md).
     void failed(std::string_view operation, std::string_view error) {
         if (!down_.exchange(true, std::memory_order_relaxed))
-            spdlog::warn("store {} failed: {} (further failures are only counted until the store "
-                         "works again)",
-                         operation, error);
+            spdlog::warn(
+                "store {} failed: {} (further failures are only counted until the store "
+                "works again)",
+                operation, error);
     }
     void succeeded() {
         if (down_.load(std::memory_order_relaxed) &&
