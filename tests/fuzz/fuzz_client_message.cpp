@@ -21,6 +21,7 @@
 #include "nostr/canonical.h"
 #include "nostr/client_message.h"
 #include "relay/relay.h"
+#include "telemetry/metrics.h"
 #include "relay_doubles.h"
 
 namespace {
@@ -184,7 +185,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     test_support::InstantBackend backend;
     backend.hold_queries = true;
     test_support::DirectBus bus;
-    relay::Relay relay(relay::RelayConfig{}, backend, bus);
+    telemetry::MetricsRegistry metrics;
+    relay::Relay relay(relay::RelayConfig{}, backend, bus, metrics);
     auto out = std::make_shared<test_support::RecordingOutbound>();
     auto session = relay.open_session(out, "fuzz");
     simdjson::dom::parser parser;

@@ -8,6 +8,7 @@
 
 #include "nostr/canonical.h"
 #include "relay/relay.h"
+#include "telemetry/metrics.h"
 #include "relay_doubles.h"
 
 namespace {
@@ -19,7 +20,7 @@ using test_support::RecordingOutbound;
 class ClientSessionTest : public ::testing::Test {
   protected:
     void start(relay::RelayConfig config = {}) {
-        relay_ = std::make_unique<relay::Relay>(config, backend_, bus_);
+        relay_ = std::make_unique<relay::Relay>(config, backend_, bus_, metrics_);
         session_ = relay_->open_session(out_, "test");
     }
 
@@ -42,6 +43,8 @@ class ClientSessionTest : public ::testing::Test {
         bus_.publish(bus::LiveEvent{std::make_shared<const nostr::Event>(std::move(event)), 1}, {});
         return {out_->frames.begin() + static_cast<std::ptrdiff_t>(first), out_->frames.end()};
     }
+
+    telemetry::MetricsRegistry metrics_;
 
     InstantBackend backend_;
     DirectBus bus_;
