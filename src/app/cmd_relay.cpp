@@ -24,6 +24,7 @@ namespace {
 
 struct RelaySettings {
     net::ServerOptions server;
+    net::IpAccessList ip_access;  // --ip-allow, --ip-deny
     StoreSettings store;
     RedisSettings redis;
     relay::RelayConfig relay;
@@ -62,6 +63,7 @@ void run_relay(const RelaySettings& settings, RoleTelemetry& role_telemetry) {
     auto relay =
         std::make_unique<relay::Relay>(relay_config, *backend, *bus, metrics, wot.get());
     auto server = std::make_unique<net::Server>(*relay, settings.server);
+    server->refuse_connections(settings.ip_access);
     if (role_telemetry.metrics_on_main_port())
         server->serve_metrics([&metrics] { return metrics.prometheus_text(); });
 
@@ -89,6 +91,7 @@ void add_relay_command(CLI::App& app) {
                                            "Run the all-in-one relay (WebSocket + NIP-11) on "
                                            "the embedded LMDB store or PostgreSQL");
     add_server_options(*command, settings->server);
+    add_ip_access_options(*command, settings->ip_access);
     add_store_options(*command, settings->store);
     add_redis_options(*command, settings->redis, true);
     add_observability_options(*command, settings->observability);

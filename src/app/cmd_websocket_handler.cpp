@@ -25,6 +25,7 @@ constexpr const char* kDefaultEventHandlerUrl = "http://127.0.0.1:8009";
 
 struct WebsocketHandlerSettings {
     net::ServerOptions server;
+    net::IpAccessList ip_access;  // --ip-allow, --ip-deny
     relay::RelayConfig relay;
     wot::WotSettings wot;  // enforced by the event handler; here only for NIP-11
     std::string wot_enabled;
@@ -87,6 +88,7 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings,
             .enabled;
     auto relay = std::make_unique<relay::Relay>(relay_config, *backend, *bus, metrics);
     auto server = std::make_unique<net::Server>(*relay, settings.server);
+    server->refuse_connections(settings.ip_access);
     if (role_telemetry.metrics_on_main_port())
         server->serve_metrics([&metrics] { return metrics.prometheus_text(); });
 
@@ -112,6 +114,7 @@ void add_websocket_handler_command(CLI::App& app) {
         "Run the websocket handler of the scale-out deployment: client connections, NIP "
         "protocol and live subscriptions; writes and queries go to the event handler");
     add_server_options(*command, settings->server);
+    add_ip_access_options(*command, settings->ip_access);
     add_observability_options(*command, settings->observability);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "net/ip_access_list.h"
+
 namespace relay {
 class Relay;
 }
@@ -30,6 +32,10 @@ class Server {
     // Makes GET /metrics answer `render()` (Prometheus text); without it /metrics is a 404.
     // Call before listen(); `render` runs on I/O threads.
     void serve_metrics(std::function<std::string()> render);
+
+    // Connections from addresses `lists` refuses are closed as soon as they are accepted
+    // (--ip-allow, --ip-deny). Call before listen().
+    void refuse_connections(IpAccessList lists);
 
     // Binds and starts listening. Throws std::runtime_error naming the address on failure.
     void listen();

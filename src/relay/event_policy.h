@@ -1,5 +1,6 @@
 // The relay's acceptance rules for an incoming event: configured limits, NIP-40 expiration on
-// arrival, NIP-70 protected events, and (check_incoming_event) the id and signature.
+// arrival, NIP-13 proof of work, NIP-70 protected events, and (check_incoming_event) the
+// operator's pubkey lists, the write gate, the id and signature.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -14,7 +15,7 @@ namespace relay {
 std::string check_event_policy(const nostr::Event& event, const Limits& limits, int64_t now);
 
 // Everything checked about a structurally valid incoming event before it is submitted: the
-// policy above, then the write gate (Web of Trust) when there is one, then (when `verify` is
+// policy above, then the pubkey allow/deny lists, then the write gate (Web of Trust) when there is one, then (when `verify` is
 // set) its id and BIP-340 signature. Both the WebSocket path (ClientSession) and the event
 // handler's HTTP API call this one function, so their OK messages cannot drift apart.
 // "" when acceptable, else the OK false message.
