@@ -1,6 +1,7 @@
 #include "telemetry/metrics.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -156,9 +157,11 @@ std::string format_number(double v) {
     if (std::isnan(v)) return "NaN";
     if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
     if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(int64_t(v));
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return buf;
+    // The shortest text that reads back as exactly `v`: a Unix time with a fraction keeps
+    // every digit (a fixed precision such as %.9g rounded it by seconds).
+    char buf[64];
+    auto [end, error] = std::to_chars(buf, buf + sizeof buf, v);
+    return error == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 
 // `{a="b",le="0.5"}`: the series' labels plus the bucket bound.

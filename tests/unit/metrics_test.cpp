@@ -47,6 +47,13 @@ TEST(Metrics, HistogramsRenderCumulativeBucketsSumAndCount) {
     EXPECT_NE(text.find("nostpp_wait_seconds_count{op=\"x\"} 4\n"), std::string::npos) << text;
 }
 
+TEST(Metrics, FractionalValuesKeepEveryDigit) {
+    telemetry::MetricsRegistry registry;
+    registry.histogram("nostpp_t_seconds", "T", {1}).observe(1795501866.25);
+    std::string text = registry.prometheus_text();
+    EXPECT_NE(text.find("nostpp_t_seconds_sum 1795501866.25\n"), std::string::npos) << text;
+}
+
 TEST(Metrics, SnapshotCarriesTypesLabelsAndValues) {
     telemetry::MetricsRegistry registry;
     registry.counter("nostpp_a_total", "A", {{"k", "v"}}).inc(2);
