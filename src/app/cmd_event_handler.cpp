@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 
+#include "app/auth_options.h"
 #include "app/commands.h"
 #include "app/observability.h"
 #include "app/redis_options.h"
@@ -105,6 +106,7 @@ void add_event_handler_command(CLI::App& app) {
     add_observability_options(*command, settings->observability);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
+    add_auth_options(*command, settings->relay.auth);
     add_wot_options(*command, settings->wot, settings->wot_enabled);
     command
         ->add_option("--query-threads", settings->query_threads,

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 
+#include "app/auth_options.h"
 #include "app/commands.h"
 #include "app/observability.h"
 #include "app/redis_options.h"
@@ -44,6 +45,7 @@ void run_relay(const RelaySettings& settings, RoleTelemetry& role_telemetry) {
             "--redis-url shares live events between relay processes, which must then share "
             "one store: give --database-url (PostgreSQL) too, or drop --redis-url");
     spdlog::info("nostpp {} starting; store: {}", NOSTPP_VERSION, describe_store(settings.store));
+    const std::string relay_url = resolve_relay_url(settings.relay.info.relay_url);
     wot::WotConfig wot_config =
         resolve_and_log_wot(settings.wot, settings.wot_enabled, settings.relay.info.admin_pubkey);
 
@@ -60,6 +62,7 @@ void run_relay(const RelaySettings& settings, RoleTelemetry& role_telemetry) {
     std::unique_ptr<wot::WotService> wot = start_wot(wot_config, *store, *bus, &metrics);
     relay::RelayConfig relay_config = settings.relay;
     relay_config.limits.restricted_writes = wot != nullptr;
+    relay_config.info.relay_url = relay_url;
     auto relay =
         std::make_unique<relay::Relay>(relay_config, *backend, *bus, metrics, wot.get());
     auto server = std::make_unique<net::Server>(*relay, settings.server);
@@ -97,6 +100,7 @@ void add_relay_command(CLI::App& app) {
     add_observability_options(*command, settings->observability);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
+    add_auth_options(*command, settings->relay.auth);
     add_wot_options(*command, settings->wot, settings->wot_enabled);
     command
         ->add_option("--query-threads", settings->query_threads,

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "app/auth_options.h"
 #include "app/commands.h"
 #include "app/observability.h"
 #include "app/redis_options.h"
@@ -86,6 +87,7 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings,
     relay_config.limits.restricted_writes =
         resolve_and_log_wot(settings.wot, settings.wot_enabled, settings.relay.info.admin_pubkey)
             .enabled;
+    relay_config.info.relay_url = resolve_relay_url(relay_config.info.relay_url);
     auto relay = std::make_unique<relay::Relay>(relay_config, *backend, *bus, metrics);
     auto server = std::make_unique<net::Server>(*relay, settings.server);
     server->refuse_connections(settings.ip_access);
@@ -118,6 +120,7 @@ void add_websocket_handler_command(CLI::App& app) {
     add_observability_options(*command, settings->observability);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
+    add_auth_options(*command, settings->relay.auth);
     add_wot_options(*command, settings->wot, settings->wot_enabled);
     add_redis_options(*command, settings->redis, false);
     command

@@ -66,7 +66,10 @@ void add_relay_info_options(CLI::App& command, relay::RelayInfo& info) {
         ->envname("CONTACT");
     command.add_option("--relay-icon", info.icon, "URL of the relay's icon (NIP-11)")
         ->envname("RELAY_ICON");
-    command.add_option("--relay-url", info.relay_url, "Public wss:// URL of this relay")
+    command
+        .add_option("--relay-url", info.relay_url,
+                    "Public ws:// or wss:// URL of this relay, which NIP-42 AUTH events must name "
+                    "[default: wss://$NOSTPY_DOMAIN when that is set]")
         ->envname("RELAY_URL");
 }
 

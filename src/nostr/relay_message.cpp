@@ -51,6 +51,13 @@ std::string notice(std::string_view message) {
     return out;
 }
 
+std::string auth(std::string_view challenge) {
+    std::string out = "[\"AUTH\",";
+    append_json_string(out, challenge);
+    out.push_back(']');
+    return out;
+}
+
 std::string count(std::string_view subscription_id, uint64_t count, std::string_view hll_hex) {
     std::string out = "[\"COUNT\",";
     append_json_string(out, subscription_id);

@@ -1,4 +1,4 @@
-// Encoders for relay-to-client messages (NIP-01, NIP-45). Each returns one JSON text frame.
+// Encoders for relay-to-client messages (NIP-01, NIP-42, NIP-45). Each returns one JSON text frame.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -15,6 +15,8 @@ std::string event(std::string_view subscription_id, std::string_view event_json)
 std::string eose(std::string_view subscription_id);
 std::string closed(std::string_view subscription_id, std::string_view message);
 std::string notice(std::string_view message);
+// NIP-42 ["AUTH", <challenge>].
+std::string auth(std::string_view challenge);
 // `hll_hex` is the NIP-45 HyperLogLog value, omitted when empty.
 std::string count(std::string_view subscription_id, uint64_t count, std::string_view hll_hex = {});
 

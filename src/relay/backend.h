@@ -35,6 +35,12 @@ public:
     // publishes it) and calls `done` once it is durable or refused. Accepted events are
     // published on the bus.
     virtual void submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) = 0;
+    // The same for a NIP-70 protected event whose author has authenticated (NIP-42) on the
+    // connection that sent it, which the session has checked. A backend that re-checks events
+    // elsewhere (the event handler behind RemoteBackend) must be told, or it refuses them.
+    virtual void submit_authenticated(std::shared_ptr<const nostr::Event> event, SubmitDone done) {
+        submit(std::move(event), std::move(done));
+    }
     virtual void query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                        std::function<void(QueryResult)> done) = 0;
     virtual void count(std::vector<nostr::Filter> filters, int64_t now,

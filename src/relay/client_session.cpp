@@ -3,8 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include "nostr/relay_message.h"
+#include "relay/connection_auth.h"
 #include "relay/event_policy.h"
 #include "relay/live_subscription.h"
+#include "relay/nip42.h"
+#include "relay/read_restriction.h"
 #include "relay/relay.h"
 #include "relay/subscription_index.h"
 
@@ -33,10 +36,14 @@ ClientSession::ClientSession(RelayContext& context, std::shared_ptr<Outbound> ou
     : context_(context),
       out_(std::move(out)),
       remote_address_(std::move(remote_address)),
-      opened_(std::chrono::steady_clock::now()) {
+      opened_(std::chrono::steady_clock::now()),
+      auth_(std::make_shared<ConnectionAuth>()) {
+    if (!context_.auth_read_kinds->empty())
+        read_restriction_ = std::make_shared<ReadRestriction>(context_.auth_read_kinds, auth_);
     context_.metrics.connections.add(1);
     context_.metrics.connections_opened.inc();
     spdlog::debug("{}: connection open", remote_address_);
+    out_->send(rm::auth(auth_->challenge()));  // NIP-42: every connection may authenticate
 }
 
 ClientSession::~ClientSession() { on_close(); }
@@ -94,11 +101,19 @@ void ClientSession::handle(nostr::EventMessage& message) {
     nostr::Event& event = message.event;
     EventCounters& counters = context_.metrics.events;
     counters.received();
+    // NIP-70: a protected event needs its author authenticated on this connection.
+    AuthorAuth author = AuthorAuth::none;
+    if (event.is_protected())
+        author = auth_->has(event.pubkey) ? AuthorAuth::author
+                 : auth_->any()           ? AuthorAuth::other
+                                          : AuthorAuth::none;
     // A backend that verifies events itself (the event handler behind RemoteBackend) is the
     // trust boundary: checking the signature here too would only spend CPU twice.
-    std::string refusal = check_incoming_event(event, context_.config.limits, unix_now(),
-                                               !context_.backend.verifies_events(),
-                                               context_.write_gate);
+    std::string refusal = auth_required_refusal();
+    if (refusal.empty())
+        refusal =
+            check_incoming_event(event, context_.config.limits, unix_now(),
+                                 !context_.backend.verifies_events(), context_.write_gate, author);
     if (!refusal.empty()) {
         counters.rejected(refusal);
         log_rejected(event.kind, refusal);
@@ -109,15 +124,43 @@ void ClientSession::handle(nostr::EventMessage& message) {
     // The callback may run after this session is gone, but not after the relay (its backend
     // stops first), so it may use the relay's counters. The address is copied only for a log.
     std::string remote = debug_logging() ? remote_address_ : std::string();
-    context_.backend.submit(
-        shared, [out = out_, id = shared->id, kind = shared->kind, &counters,
+    auto done = [out = out_, id = shared->id, kind = shared->kind, &counters,
                  remote = std::move(remote)](store::PutResult result, uint64_t commit_seq) {
-            counters.settled(result, commit_seq);
-            if (!result.accepted())
-                spdlog::debug("{}: event of kind {} rejected ({})", remote, kind,
-                              EventCounters::prefix_of(result.message));
-            out->send(rm::ok(id, result.accepted(), result.message));
-        });
+        counters.settled(result, commit_seq);
+        if (!result.accepted())
+            spdlog::debug("{}: event of kind {} rejected ({})", remote, kind,
+                          EventCounters::prefix_of(result.message));
+        out->send(rm::ok(id, result.accepted(), result.message));
+    };
+    if (author == AuthorAuth::author)
+        context_.backend.submit_authenticated(std::move(shared), std::move(done));
+    else
+        context_.backend.submit(std::move(shared), std::move(done));
+}
+
+std::string ClientSession::auth_required_refusal() const {
+    if (!context_.config.auth.required || auth_->any()) return {};
+    return "auth-required: this relay serves authenticated clients only; answer the AUTH "
+           "challenge first (NIP-42)";
+}
+
+std::string ClientSession::check_auth_access(const std::string& subscription_id,
+                                             const std::vector<nostr::Filter>& filters,
+                                             bool count) const {
+    if (std::string refusal = auth_required_refusal(); !refusal.empty())
+        return rm::closed(subscription_id, refusal);
+    if (!read_restriction_ || !read_restriction_->may_match(filters)) return {};
+    if (!auth_->any() && read_restriction_->named_by(filters))
+        return rm::closed(subscription_id,
+                          "auth-required: these kinds are only served to their participants; "
+                          "authenticate first (NIP-42)");
+    // A count cannot leave out the events a participant-only kind hides from this connection
+    // without reading them, and must not reveal how many there are.
+    if (count)
+        return rm::closed(subscription_id,
+                          "restricted: COUNT is not offered for kinds served only to their "
+                          "participants; name other kinds, or use REQ");
+    return {};
 }
 
 std::string ClientSession::check_filters(const std::string& subscription_id,
@@ -150,6 +193,10 @@ void ClientSession::handle(nostr::ReqMessage& message) {
         out_->send(std::move(refusal));
         return;
     }
+    if (std::string refusal = check_auth_access(id, message.filters, false); !refusal.empty()) {
+        out_->send(std::move(refusal));
+        return;
+    }
     std::erase_if(subscriptions_, [](const auto& entry) { return entry.second->is_closed(); });
     const Limits& limits = context_.config.limits;
     if (subscriptions_.size() >= limits.max_subscriptions) {
@@ -157,7 +204,10 @@ void ClientSession::handle(nostr::ReqMessage& message) {
                                       std::to_string(limits.max_subscriptions) + ")"));
         return;
     }
-    auto subscription = std::make_shared<LiveSubscription>(id, std::move(message.filters), out_);
+    // Only subscriptions that could see a participant-only kind pay for the check.
+    bool restricted = read_restriction_ && read_restriction_->may_match(message.filters);
+    auto subscription = std::make_shared<LiveSubscription>(
+        id, std::move(message.filters), out_, restricted ? read_restriction_ : nullptr);
     // Registered before the query starts: events committed meanwhile are held, not lost.
     context_.subscriptions->add(subscription);
     subscriptions_.emplace(id, subscription);
@@ -176,6 +226,10 @@ void ClientSession::handle(nostr::CountMessage& message) {
         out_->send(std::move(refusal));
         return;
     }
+    if (std::string refusal = check_auth_access(id, message.filters, true); !refusal.empty()) {
+        out_->send(std::move(refusal));
+        return;
+    }
     context_.backend.count(std::move(message.filters), unix_now(),
                            [out = out_, id](CountResult result) {
                                if (!result.error.empty()) out->send(rm::closed(id, result.error));
@@ -184,9 +238,19 @@ void ClientSession::handle(nostr::CountMessage& message) {
 }
 
 void ClientSession::handle(nostr::AuthMessage& message) {
-    // NIP-42 is not offered (no challenge is ever sent), so there is nothing to authenticate.
-    out_->send(rm::ok(message.event.id, false,
-                      "restricted: this relay does not support NIP-42 authentication"));
+    const nostr::Event& event = message.event;
+    const AuthConfig& config = context_.config.auth;
+    AuthVerdict verdict =
+        check_auth_event(event, auth_->challenge(), context_.config.info.relay_url, unix_now(),
+                         config.window_seconds);
+    if (verdict.check == AuthCheck::ok && !auth_->add(event.pubkey))
+        verdict = {AuthCheck::too_many, "restricted: at most " +
+                                            std::to_string(ConnectionAuth::kMaxPubkeys) +
+                                            " pubkeys may authenticate on one connection"};
+    context_.metrics.auth(verdict.check).inc();
+    spdlog::debug("{}: AUTH {}", remote_address_, auth_check_name(verdict.check));
+    // Never stored nor published: it only changes what this connection may do.
+    out_->send(rm::ok(event.id, verdict.check == AuthCheck::ok, verdict.message));
 }
 
 }  // namespace relay

@@ -1,5 +1,6 @@
 // One client connection's protocol state: parses its messages, applies limits and policy,
-// owns its subscriptions, and answers with NIP-01 messages through its Outbound. It counts
+// owns its subscriptions and its NIP-42 authentication (a challenge sent when it opens, the
+// pubkeys that answered it), and answers with NIP-01 messages through its Outbound. It counts
 // what it sees in the relay's metrics and logs (at debug level) its opening and closing and
 // every event it rejects.
 #pragma once
@@ -17,6 +18,8 @@ namespace relay {
 
 class RelayContext;
 struct LiveSubscription;
+class ConnectionAuth;
+class ReadRestriction;
 
 class ClientSession {
 public:
@@ -45,6 +48,13 @@ private:
     void handle(nostr::RejectedMessage& message);
     // "" when the filter list is within limits, else the CLOSED message.
     std::string check_filters(const std::string& subscription_id, size_t filter_count) const;
+    // "" when --auth-required is off or someone authenticated, else the refusal.
+    std::string auth_required_refusal() const;
+    // "" when a REQ/COUNT with these filters may run on this connection (--auth-required,
+    // --auth-read-kinds), else the CLOSED message; `count` for COUNT, which cannot leave out
+    // events one by one.
+    std::string check_auth_access(const std::string& subscription_id,
+                                  const std::vector<nostr::Filter>& filters, bool count) const;
     void end_subscription(const std::string& subscription_id);
     void log_rejected(uint32_t kind, std::string_view message) const;
 
@@ -54,6 +64,8 @@ private:
     std::chrono::steady_clock::time_point opened_;
     uint64_t messages_ = 0;
     bool closed_ = false;
+    std::shared_ptr<ConnectionAuth> auth_;
+    std::shared_ptr<const ReadRestriction> read_restriction_;  // null without --auth-read-kinds
     std::unordered_map<std::string, std::shared_ptr<LiveSubscription>> subscriptions_;
 };
 

@@ -20,7 +20,8 @@ int64_t unix_now() {
         .count();
 }
 
-std::string check_event_policy(const nostr::Event& event, const Limits& limits, int64_t now) {
+std::string check_event_policy(const nostr::Event& event, const Limits& limits, int64_t now,
+                               AuthorAuth auth) {
     if (event.tags.size() > limits.max_event_tags)
         return "invalid: too many tags (" + std::to_string(event.tags.size()) + ", max " +
                std::to_string(limits.max_event_tags) + ")";
@@ -38,14 +39,18 @@ std::string check_event_policy(const nostr::Event& event, const Limits& limits, 
         return "invalid: event has expired";
     if (std::string pow = check_proof_of_work(event, limits.min_pow_difficulty); !pow.empty())
         return pow;
-    if (event.is_protected())
-        return "auth-required: this event may only be published by its author";
+    if (event.is_protected() && auth != AuthorAuth::author)
+        return auth == AuthorAuth::none
+                   ? "auth-required: this event may only be published by its author; "
+                     "authenticate first (NIP-42)"
+                   : "restricted: this event may only be published by its author, who is not "
+                     "authenticated on this connection";
     return {};
 }
 
 std::string check_incoming_event(const nostr::Event& event, const Limits& limits, int64_t now,
-                                 bool verify, const WriteGate* gate) {
-    std::string refusal = check_event_policy(event, limits, now);
+                                 bool verify, const WriteGate* gate, AuthorAuth auth) {
+    std::string refusal = check_event_policy(event, limits, now, auth);
     if (refusal.empty()) refusal = limits.pubkeys.check(event.pubkey);
     if (refusal.empty() && gate) refusal = gate->check_author(event.pubkey);
     if (refusal.empty() && verify) refusal = nostr::verify_event(event);

@@ -11,8 +11,17 @@
 
 namespace relay {
 
+// Who has authenticated (NIP-42) on the connection an event came from, as far as NIP-70 is
+// concerned: a protected event is accepted only from its authenticated author.
+enum class AuthorAuth : uint8_t {
+    none,   // nobody: "auth-required:"
+    other,  // someone, not the author: "restricted:"
+    author  // the event's author
+};
+
 // "" when acceptable, else the OK false message with its NIP-01 prefix.
-std::string check_event_policy(const nostr::Event& event, const Limits& limits, int64_t now);
+std::string check_event_policy(const nostr::Event& event, const Limits& limits, int64_t now,
+                               AuthorAuth auth = AuthorAuth::none);
 
 // Everything checked about a structurally valid incoming event before it is submitted: the
 // policy above, then the pubkey allow/deny lists, then the write gate (Web of Trust) when there is one, then (when `verify` is
@@ -20,7 +29,8 @@ std::string check_event_policy(const nostr::Event& event, const Limits& limits, 
 // handler's HTTP API call this one function, so their OK messages cannot drift apart.
 // "" when acceptable, else the OK false message.
 std::string check_incoming_event(const nostr::Event& event, const Limits& limits, int64_t now,
-                                 bool verify, const WriteGate* gate = nullptr);
+                                 bool verify, const WriteGate* gate = nullptr,
+                                 AuthorAuth auth = AuthorAuth::none);
 
 int64_t unix_now();
 

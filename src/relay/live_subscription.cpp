@@ -5,6 +5,7 @@
 namespace relay {
 
 void LiveSubscription::deliver(const bus::LiveEvent& event) {
+    if (restriction && !restriction->readable(*event.event)) return;
     std::lock_guard lock(mutex_);
     if (closed_) return;
     if (live_) {
@@ -29,7 +30,9 @@ void LiveSubscription::finish_initial_query(const QueryResult& result) {
     }
     std::vector<std::string> frames;
     frames.reserve(result.events.size() + held_.size() + 1);
-    for (const auto& json : result.events) frames.push_back(nostr::relay_message::event(id, json));
+    for (const auto& json : result.events)
+        if (!restriction || restriction->readable_json(json))
+            frames.push_back(nostr::relay_message::event(id, json));
     for (const auto& event : held_)
         if (event.commit_seq > result.snapshot_seq)
             frames.push_back(nostr::relay_message::event(id, event.event->json));

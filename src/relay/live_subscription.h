@@ -12,17 +12,25 @@
 #include "nostr/filter.h"
 #include "relay/backend.h"
 #include "relay/outbound.h"
+#include "relay/read_restriction.h"
 
 namespace relay {
 
 struct LiveSubscription {
     LiveSubscription(std::string id, std::vector<nostr::Filter> filters,
-                     std::shared_ptr<Outbound> out)
-        : id(std::move(id)), filters(std::move(filters)), out(std::move(out)) {}
+                     std::shared_ptr<Outbound> out,
+                     std::shared_ptr<const ReadRestriction> restriction = nullptr)
+        : id(std::move(id)),
+          filters(std::move(filters)),
+          out(std::move(out)),
+          restriction(std::move(restriction)) {}
 
     const std::string id;
     const std::vector<nostr::Filter> filters;
     const std::shared_ptr<Outbound> out;
+    // --auth-read-kinds, when these filters could match such a kind: events the connection
+    // may not read are dropped, stored or live. Null otherwise.
+    const std::shared_ptr<const ReadRestriction> restriction;
 
     // Any thread. The event already matched one of the filters.
     void deliver(const bus::LiveEvent& event);

@@ -1,8 +1,17 @@
 #include "relay/relay.h"
 
+#include <algorithm>
+
 #include "relay/subscription_index.h"
 
 namespace relay {
+namespace {
+std::shared_ptr<const std::vector<uint32_t>> sorted_kinds(std::vector<uint32_t> kinds) {
+    std::sort(kinds.begin(), kinds.end());
+    kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+    return std::make_shared<const std::vector<uint32_t>>(std::move(kinds));
+}
+}  // namespace
 
 RelayContext::RelayContext(RelayConfig config, Backend& backend,
                            telemetry::MetricsRegistry& metrics, const WriteGate* write_gate)
@@ -10,6 +19,7 @@ RelayContext::RelayContext(RelayConfig config, Backend& backend,
       backend(backend),
       write_gate(write_gate),
       metrics(metrics),
+      auth_read_kinds(sorted_kinds(this->config.auth.read_kinds)),
       subscriptions(std::make_shared<SubscriptionIndex>()) {}
 
 RelayContext::~RelayContext() = default;

@@ -26,6 +26,9 @@ public:
     Backend& backend;
     const WriteGate* write_gate;  // null: everyone may write (or the backend decides)
     SessionMetrics metrics;
+    // config.auth.read_kinds, shared with the sessions' read restrictions, which live
+    // subscriptions may keep past the relay's end during shutdown.
+    std::shared_ptr<const std::vector<uint32_t>> auth_read_kinds;
     // Shared with the bus listener, which may outlive the relay briefly during shutdown.
     std::shared_ptr<SubscriptionIndex> subscriptions;
 };

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "relay/pubkey_lists.h"
 
@@ -14,7 +15,14 @@ struct RelayInfo {
     std::string admin_pubkey;  // ADMIN_PUBKEY (hex)
     std::string contact;       // CONTACT
     std::string icon;          // RELAY_ICON
-    std::string relay_url;     // public wss:// URL (for NIP-42 later); may be empty
+    std::string relay_url;     // public wss:// URL (NIP-42 relay tag); may be empty
+};
+
+// NIP-42 authentication (docs/security.md, "Authentication").
+struct AuthConfig {
+    bool required = false;             // --auth-required: AUTH before any EVENT/REQ/COUNT
+    std::vector<uint32_t> read_kinds;  // --auth-read-kinds: served to participants only (sorted)
+    int64_t window_seconds = 600;      // --auth-window: an AUTH event's created_at within ±this
 };
 
 struct Limits {
@@ -39,6 +47,7 @@ struct Limits {
 struct RelayConfig {
     RelayInfo info;
     Limits limits;
+    AuthConfig auth;
     uint32_t expiration_purge_seconds = 60;  // NIP-40 background purge period
 };
 

@@ -19,6 +19,12 @@ SessionMetrics::SessionMetrics(telemetry::MetricsRegistry& registry)
                                         "Messages received from clients, by verb ('unknown' for "
                                         "unreadable messages and unknown verbs)",
                                         {{"verb", kVerbs[i]}});
+    for (size_t i = 0; i < auth_outcomes.size(); ++i)
+        auth_outcomes[i] = &registry.counter(
+            "nostpp_auth_total",
+            "NIP-42 AUTH events by outcome: 'ok', or the check that refused them (kind, "
+            "created_at, challenge, relay, signature, too_many)",
+            {{"outcome", auth_check_name(AuthCheck(i))}});
 }
 
 }  // namespace relay

@@ -1,5 +1,6 @@
 // The client-facing series of a process that serves Nostr clients (relay, websocket-handler):
-// open connections, messages by verb, events received / accepted / rejected. Registered once
+// open connections, messages by verb, events received / accepted / rejected, NIP-42 AUTH
+// messages by outcome. Registered once
 // when the relay starts, so every series shows from the first scrape and sessions only touch
 // atomics.
 #pragma once
@@ -7,6 +8,7 @@
 
 #include "nostr/client_message.h"
 #include "relay/event_counters.h"
+#include "relay/nip42.h"
 #include "telemetry/metrics.h"
 
 namespace relay {
@@ -20,6 +22,9 @@ struct SessionMetrics {
     telemetry::Counter& connections_opened;
     std::array<telemetry::Counter*, size_t(nostr::Verb::unknown) + 1> messages{};
     EventCounters events;
+    // AUTH events by outcome: "ok", or the check they failed (relay::AuthCheck).
+    telemetry::Counter& auth(AuthCheck check) { return *auth_outcomes[size_t(check)]; }
+    std::array<telemetry::Counter*, kAuthCheckCount> auth_outcomes{};
 };
 
 }  // namespace relay

@@ -99,6 +99,38 @@ bool decode_batch_request(std::string_view body, BatchRequest& out, std::string&
     return true;
 }
 
+std::string encode_authenticated_event(std::string_view event_json) {
+    std::string out;
+    out.reserve(event_json.size() + 40);
+    out += R"({"event":)";
+    out += event_json;
+    out += R"(,"author_authenticated":true})";
+    return out;
+}
+
+bool decode_event_envelope(std::string_view item, std::string& event_json, std::string& error) {
+    event_json.clear();
+    // Events never have this key, so plain events (nearly all) are not parsed twice.
+    if (item.find("\"author_authenticated\"") == std::string_view::npos) return false;
+    element root;
+    object fields;
+    element event;
+    if (!parse(item, root) || root.get_object().get(fields) || fields["event"].get(event))
+        return false;  // not an envelope: read as an event, which reports what is wrong
+    bool authenticated = false;
+    if (fields.size() != 2 || fields["author_authenticated"].get_bool().get(authenticated) ||
+        !authenticated) {
+        error = R"(invalid: an envelope is {"event":<event>,"author_authenticated":true})";
+        return true;
+    }
+    if (!event.is_object()) {
+        error = "invalid: event must be a JSON object";
+        return true;
+    }
+    event_json = simdjson::to_string(event);
+    return true;
+}
+
 bool decode_event_replies(std::string_view body, bool batch, std::vector<EventReply>& out,
                           std::string& error) {
     out.clear();

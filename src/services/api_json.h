@@ -35,6 +35,13 @@ struct BatchRequest {
 };
 // False (with "invalid: malformed JSON") when an array body is not valid JSON.
 bool decode_batch_request(std::string_view body, BatchRequest& out, std::string& error);
+// An item of POST /event may also be {"event":<event>,"author_authenticated":true}: a NIP-70
+// protected event whose author authenticated (NIP-42) on the client connection that sent it
+// (the websocket-handler checked; the event handler trusts it, see the API document).
+std::string encode_authenticated_event(std::string_view event_json);
+// When `item` is such an envelope: true, `event_json` set to the inner event, `error` set
+// (and `event_json` empty) when the envelope is malformed. False when `item` is not one.
+bool decode_event_envelope(std::string_view item, std::string& event_json, std::string& error);
 // Answers to an event request: one reply object, or an array in the order of the batch.
 bool decode_event_replies(std::string_view body, bool batch, std::vector<EventReply>& out,
                           std::string& error);

@@ -141,13 +141,19 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange,
             why = "invalid: event must be a JSON object";
             continue;
         }
+        // A protected event the websocket-handler admitted (NIP-70 after NIP-42).
+        std::string unwrapped;
+        bool authenticated = api::decode_event_envelope(text, unwrapped, why);
+        if (!why.empty()) continue;
         nostr::Event event;
-        if (!nostr::parse_event_json(text, event, why)) {
+        if (!nostr::parse_event_json(authenticated ? unwrapped : text, event, why)) {
             if (!request.batch && why == kMalformed) return exchange->error(400, kMalformed);
             continue;
         }
         kinds[i] = event.kind;
-        why = relay::check_incoming_event(event, config_.limits, now, true, config_.write_gate);
+        why = relay::check_incoming_event(
+            event, config_.limits, now, true, config_.write_gate,
+            authenticated ? relay::AuthorAuth::author : relay::AuthorAuth::none);
         if (why.empty()) events[i] = std::make_shared<const nostr::Event>(std::move(event));
     }
 

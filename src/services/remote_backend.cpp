@@ -71,7 +71,7 @@ RemoteBackend::RemoteBackend(net::HttpClient& client, bus::Bus& bus,
     : client_(client),
       bus_(bus),
       events_(
-          options.events, [](const PendingEvent& item) { return item.event->json.size(); },
+          options.events, [](const PendingEvent& item) { return item.json().size(); },
           [this](std::vector<PendingEvent> batch, std::function<void()> finished) {
               send_events(std::move(batch), std::move(finished));
           }),
@@ -105,7 +105,16 @@ void RemoteBackend::observe(Route route, std::chrono::steady_clock::time_point s
 }
 
 void RemoteBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) {
-    PendingEvent item{std::move(event), std::move(done)};
+    add_event({std::move(event), std::move(done), {}});
+}
+
+void RemoteBackend::submit_authenticated(std::shared_ptr<const nostr::Event> event,
+                                         SubmitDone done) {
+    std::string envelope = api::encode_authenticated_event(event->json);
+    add_event({std::move(event), std::move(done), std::move(envelope)});
+}
+
+void RemoteBackend::add_event(PendingEvent item) {
     if (!events_.add(item))
         item.done({store::PutOutcome::error,
                    "rate-limited: too many events waiting for the event handler; try again"},
@@ -113,8 +122,8 @@ void RemoteBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone
 }
 
 void RemoteBackend::send_events(std::vector<PendingEvent> batch, std::function<void()> finished) {
-    std::string body = join(
-        batch, [](const PendingEvent& item) -> const std::string& { return item.event->json; });
+    std::string body =
+        join(batch, [](const PendingEvent& item) -> const std::string& { return item.json(); });
     auto shared = std::make_shared<std::vector<PendingEvent>>(std::move(batch));
     client_.post("/event", std::move(body),
                  [this, shared, finished = std::move(finished),

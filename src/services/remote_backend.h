@@ -38,6 +38,8 @@ class RemoteBackend final : public relay::Backend {
     ~RemoteBackend() override;
 
     void submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) override;
+    // Sent in an {"event":…,"author_authenticated":true} envelope.
+    void submit_authenticated(std::shared_ptr<const nostr::Event> event, SubmitDone done) override;
     // The event handler applies its own max_limit/default_limit; `options` is not sent.
     void query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                std::function<void(relay::QueryResult)> done) override;
@@ -49,7 +51,10 @@ class RemoteBackend final : public relay::Backend {
     struct PendingEvent {
         std::shared_ptr<const nostr::Event> event;
         SubmitDone done;
+        std::string envelope;  // the authenticated envelope, or "" to send the event as is
+        const std::string& json() const { return envelope.empty() ? event->json : envelope; }
     };
+    void add_event(PendingEvent item);
     struct PendingQuery {
         std::string json;  // {"filters":[...]}
         std::function<void(relay::QueryResult)> done;

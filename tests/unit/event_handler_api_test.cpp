@@ -2,6 +2,7 @@
 // LocalBackend; and the OK messages of POST /event compared with what the all-in-one relay
 // answers to the same events, so the two paths cannot drift apart.
 #include "services/event_handler_api.h"
+#include "services/api_json.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -104,7 +105,7 @@ TEST_F(ApiTest, PostEventRefusals) {
     nostr::Event protected_event = make_event(alice_, 1, now_, {{"-"}}, "p");
     EXPECT_EQ(
         post("/event", protected_event.json).body,
-        R"({"accepted":false,"message":"auth-required: this event may only be published by its author","outcome":"blocked"})");
+        R"x({"accepted":false,"message":"auth-required: this event may only be published by its author; authenticate first (NIP-42)","outcome":"blocked"})x");
     EXPECT_EQ(
         post("/event", R"({"id":"x"})").body,
         R"({"accepted":false,"message":"invalid: 'id' must be 64 lowercase hex characters","outcome":"invalid"})");
@@ -117,6 +118,30 @@ TEST_F(ApiTest, PostEventRefusals) {
     auto superseded = post("/event", older.json);
     EXPECT_THAT(superseded.body, StartsWith(R"({"accepted":false,"message":")"));
     EXPECT_THAT(superseded.body, HasSubstr(R"("outcome":"superseded")"));
+}
+
+// NIP-70 behind a websocket-handler: it checked the author's NIP-42 authentication and says
+// so in an envelope; everything else is still checked here.
+TEST_F(ApiTest, AProtectedEventInAnAuthenticatedEnvelopeIsAccepted) {
+    nostr::Event mine = make_event(alice_, 1, now_, {{"-"}}, "mine");
+    std::string envelope = services::api::encode_authenticated_event(mine.json);
+    EXPECT_THAT(post("/event", envelope).body,
+                StartsWith(R"({"accepted":true,"message":"","outcome":"stored","seq":)"));
+    nostr::Event forged = make_event(alice_, 1, now_, {{"-"}}, "forged");
+    forged.sig[3] ^= 1;
+    forged.json = nostr::serialize_event(forged);
+    nostr::Event other = make_event(alice_, 1, now_ - 1, {{"-"}}, "batch");
+    std::string batch = "[" + services::api::encode_authenticated_event(forged.json) + "," +
+                        services::api::encode_authenticated_event(other.json) + "," +
+                        R"({"event":)" + other.json + R"(,"author_authenticated":false})" + "," +
+                        R"({"event":7,"author_authenticated":true})" + "]";
+    std::string body = post("/event", batch).body;
+    EXPECT_THAT(body, StartsWith(R"([{"accepted":false,"message":"invalid: signature)")) << body;
+    EXPECT_THAT(body, HasSubstr(R"(},{"accepted":true,"message":"","outcome":"stored","seq":)"));
+    EXPECT_THAT(body, HasSubstr(R"({"accepted":false,"message":"invalid: an envelope is )"));
+    EXPECT_THAT(body,
+                HasSubstr(R"({"accepted":false,"message":"invalid: event must be a JSON object")"));
+    EXPECT_EQ(stack_.store().size(), 2u);
 }
 
 TEST_F(ApiTest, MalformedBodiesAre400) {
@@ -371,6 +396,7 @@ TEST(ApiMatchesRelay, SameOkMessagesAsTheAllInOneRelay) {
     upper_json.replace(upper_json.find(id_hex), id_hex.size(), upper_id);
     cases.push_back(upper_json);
 
+    EXPECT_THAT(out->next(), StartsWith(R"(["AUTH",")"));  // the NIP-42 challenge on open
     for (const std::string& json : cases) {
         session->on_text("[\"EVENT\"," + json + "]");
         std::string ok = out->next();

@@ -22,21 +22,28 @@ class RecordingOutbound final : public relay::Outbound {
     bool closed = false;
 };
 
-// Stores every event, finds nothing, counts zero. Its snapshot is commit 0, so events published
-// later with a higher commit sequence go to live subscriptions. With hold_queries, queries
-// wait for finish_queries(), as if they were running meanwhile.
+// Stores every event, finds `stored` (nothing unless a test fills it), counts zero. Its
+// snapshot is commit 0, so events published later with a higher commit sequence go to live
+// subscriptions. With hold_queries, queries wait for finish_queries(), as if they were
+// running meanwhile. Counts submit_authenticated() calls.
 class InstantBackend final : public relay::Backend {
   public:
     void submit(std::shared_ptr<const nostr::Event>, SubmitDone done) override {
         done(store::PutResult{store::PutOutcome::stored, ""}, 1);
+    }
+    void submit_authenticated(std::shared_ptr<const nostr::Event> event, SubmitDone done) override {
+        ++authenticated_submits;
+        submit(std::move(event), std::move(done));
     }
     void query(std::vector<nostr::Filter>, store::QueryOptions,
                std::function<void(relay::QueryResult)> done) override {
         if (hold_queries)
             running_.push_back(std::move(done));
         else
-            done(relay::QueryResult{});
+            done(relay::QueryResult{stored, 0, {}});
     }
+    std::vector<std::string> stored;  // JSON of the events every query finds
+    int authenticated_submits = 0;
     // Answers the held queries: nothing found, the store seen up to commit `snapshot_seq`.
     void finish_queries(uint64_t snapshot_seq) {
         auto running = std::move(running_);

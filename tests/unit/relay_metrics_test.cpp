@@ -49,7 +49,8 @@ TEST_F(RelayMetricsTest, EverySeriesExistsBeforeAnyTraffic) {
           "nostpp_events_rejected_total{prefix=\"other\"}", "nostpp_commit_duration_seconds_count",
           "nostpp_commit_batch_size_count",
           "nostpp_query_duration_seconds_count{operation=\"query\"}",
-          "nostpp_store_errors_total{operation=\"put\"}", "nostpp_expired_events_purged_total"})
+          "nostpp_store_errors_total{operation=\"put\"}", "nostpp_expired_events_purged_total",
+          "nostpp_auth_total{outcome=\"ok\"}", "nostpp_auth_total{outcome=\"challenge\"}"})
         EXPECT_EQ(value(line), 0) << line;
 }
 
@@ -58,6 +59,7 @@ TEST_F(RelayMetricsTest, CountsConnectionsMessagesEventsAndSubscriptions) {
     auto session = relay_.open_session(out, "127.0.0.1");
     EXPECT_EQ(value("nostpp_connections"), 1);
     EXPECT_EQ(value("nostpp_connections_total"), 1);
+    EXPECT_THAT(out->next(), HasSubstr(R"(["AUTH",")"));  // the NIP-42 challenge
 
     nostr::KeyPair key = test_key(41);
     nostr::Event stored = make_event(key, 1, now_ - 2, {}, "one");
@@ -167,6 +169,7 @@ TEST(BackendMetrics, StoreFailuresAreCountedByOperationAndLoggedOnce) {
     relay::Relay relay({}, backend, bus, metrics);
     auto out = std::make_shared<CaptureOutbound>();
     auto session = relay.open_session(out, "127.0.0.1");
+    EXPECT_THAT(out->next(), HasSubstr(R"(["AUTH",")"));  // the NIP-42 challenge
     session->on_text(event_message(make_event(test_key(42), 1, relay::unix_now())));
     EXPECT_THAT(out->next(), HasSubstr("error:"));
     session->on_text(R"(["REQ","a",{}])");

@@ -137,6 +137,16 @@ TEST_F(RemoteTest, StoredEventIsDeliveredLocallyBeforeItsOk) {
     EXPECT_TRUE(blip.delivered_first);
 }
 
+TEST_F(RemoteTest, AProtectedEventOfAnAuthenticatedAuthorIsAcceptedByTheEventHandler) {
+    nostr::Event event = make_event(test_key(3), 1, now_, {{"-"}}, "protected");
+    EXPECT_EQ(submit(event).get().result.message.rfind("auth-required: ", 0), 0u);
+    auto promise = std::make_shared<std::promise<store::PutResult>>();
+    backend_.submit_authenticated(
+        std::make_shared<const nostr::Event>(event),
+        [promise](store::PutResult result, uint64_t) { promise->set_value(result); });
+    EXPECT_EQ(promise->get_future().get().outcome, store::PutOutcome::stored);
+}
+
 TEST_F(RemoteTest, TheEventHandlerVerifies) {
     nostr::Event event = make_event(test_key(2), 1, now_, {}, "signed");
     event.sig[0] ^= 1;
