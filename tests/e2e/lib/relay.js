@@ -20,6 +20,8 @@
 //   reused when a relay restarts on the same directory, dropped when the directory is removed
 //   or the test process exits), passed as --database-url to the process that owns the store.
 // NOSTPP_E2E_REDIS_URL: passed as --redis-url to every process.
+// In the extra flags, '{port}' stands for the port of the process they are given to (so a test
+// can pass --relay-url ws://127.0.0.1:{port}: the client-facing process's own URL).
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -153,6 +155,7 @@ export function storeArgs(dataDir) {
   return ['--data-dir', dataDir, ...(DATABASE_URL ? ['--database-url', databaseUrlFor(dataDir)] : [])];
 }
 const busArgs = () => (REDIS_URL ? ['--redis-url', REDIS_URL] : []);
+const withPort = (args, port) => args.map((arg) => arg.replaceAll('{port}', String(port)));
 
 // Removes a data directory the harness created, with its database.
 export function removeDataDir(dataDir) {
@@ -353,7 +356,7 @@ async function startSplit(args, { startTimeoutMs, dataDir, ownsDataDir }) {
       String(port),
       ...storeArgs(dataDir),
       ...busArgs(),
-      ...args,
+      ...withPort(args, port),
     ],
     { role: 'event-handler', startTimeoutMs },
   );
@@ -368,7 +371,7 @@ async function startSplit(args, { startTimeoutMs, dataDir, ownsDataDir }) {
         '--event-handler-url',
         `http://127.0.0.1:${eventHandler.port}`,
         ...busArgs(),
-        ...args,
+        ...withPort(args, port),
       ],
       { role: 'websocket-handler', startTimeoutMs },
     );
@@ -387,7 +390,7 @@ export async function startRelay(args = [], { startTimeoutMs = START_TIMEOUT_MS,
   try {
     if (isSplit) return await startSplit(args, { startTimeoutMs, dataDir, ownsDataDir });
     return await spawnOnFreePort(
-      (port) => ['relay', '--bind', '127.0.0.1', '--port', String(port), ...storeArgs(dataDir), ...busArgs(), ...args],
+      (port) => ['relay', '--bind', '127.0.0.1', '--port', String(port), ...storeArgs(dataDir), ...busArgs(), ...withPort(args, port)],
       { role: 'relay', dataDir, ownsDataDir, startTimeoutMs },
     );
   } catch (err) {
