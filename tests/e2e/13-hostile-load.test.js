@@ -76,7 +76,7 @@ async function attacker(url, attack, stats) {
     if (Buffer.isBuffer(message)) client.ws.send(message, { binary: false });
     else client.send(message);
     try {
-      const answer = await client.next((m) => Array.isArray(m) && m[0] !== 'EVENT', {
+      const answer = await client.next((m) => Array.isArray(m) && m[0] !== 'EVENT' && m[0] !== 'AUTH', {
         timeoutMs: 20_000,
         what: `the answer to ${attack.name}`,
       });
