@@ -101,9 +101,10 @@ void ClientSession::handle(nostr::EventMessage& message) {
     nostr::Event& event = message.event;
     EventCounters& counters = context_.metrics.events;
     counters.received();
-    // NIP-70: a protected event needs its author authenticated on this connection.
+    // NIP-70: a protected event needs its author authenticated on this connection (an
+    // unauthenticated connection skips the tag scan: check_event_policy refuses it anyway).
     AuthorAuth author = AuthorAuth::none;
-    if (event.is_protected())
+    if (auth_->any() && event.is_protected())
         author = auth_->has(event.pubkey) ? AuthorAuth::author
                  : auth_->any()           ? AuthorAuth::other
                                           : AuthorAuth::none;

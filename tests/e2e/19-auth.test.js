@@ -4,12 +4,13 @@
 // (direct messages invisible to non-participants, stored and live; COUNT refused), and
 // --auth-required for EVENT, REQ and COUNT.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { Relay } from 'nostr-tools/relay';
 import { finalizeEvent } from 'nostr-tools/pure';
 import { makeAuthEvent } from 'nostr-tools/nip42';
 
-import { setupRelay, sleep } from './lib/relay.js';
+import { RELAY_BIN, isSplit, setupRelay, sleep, startRelay } from './lib/relay.js';
 import { DEFAULT_TIMEOUT_MS, connectRaw } from './lib/ws.js';
 import { newKey, now, signEvent } from './lib/nostr.js';
 
@@ -232,4 +233,46 @@ test('--auth-required: nostr-tools authenticates with Relay.auth() and then publ
   const relay = await nostrToolsAuthenticated(closed.relay.url, bob);
   await relay.publish(signEvent(bob, { tags: [['-']], content: 'protected, authenticated' }));
   relay.close();
+});
+
+test('environment: the relay URL from NOSTPY_DOMAIN, AUTH_REQUIRED and AUTH_WINDOW_SECONDS', async () => {
+  const saved = { ...process.env };
+  // Inherited by the processes startRelay spawns (both roles in the split deployment).
+  Object.assign(process.env, { NOSTPY_DOMAIN: 'Relay.Example.com', AUTH_REQUIRED: 'true', AUTH_WINDOW_SECONDS: '60' });
+  let relay;
+  try {
+    relay = await startRelay();
+  } finally {
+    for (const name of ['NOSTPY_DOMAIN', 'AUTH_REQUIRED', 'AUTH_WINDOW_SECONDS']) {
+      if (name in saved) process.env[name] = saved[name];
+      else delete process.env[name];
+    }
+  }
+  try {
+    const doc = await (await fetch(relay.httpUrl, { headers: { Accept: 'application/nostr+json' } })).json();
+    assert.equal(doc.limitation.auth_required, true);
+    const { client, challenge } = await rawWithChallenge(relay.url);
+    const local = await sendAuth(client, authEvent(alice, relay.url, challenge));
+    assert.match(local[3], /^invalid: .*relay tag does not name this relay \(wss:\/\/Relay\.Example\.com\)/);
+    const late = await sendAuth(client, authEvent(alice, 'wss://relay.example.com', challenge, { created_at: now() - 90 }));
+    assert.match(late[3], /^invalid: .*created_at is more than 60 seconds/);
+    const ok = await sendAuth(client, authEvent(alice, 'wss://relay.example.com/', challenge));
+    assert.deepEqual(ok.slice(2), [true, '']);
+  } finally {
+    await relay.stop();
+  }
+});
+
+test('a --relay-url that is not ws:// or wss:// stops the relay at startup', () => {
+  const role = isSplit ? 'websocket-handler' : 'relay';
+  for (const url of ['https://relay.example.com', 'relay.example.com']) {
+    // No store is opened: the URL is checked first (the data directory would not exist).
+    const store = isSplit ? [] : ['--data-dir', '/nonexistent/nostpp-e2e'];
+    const run = spawnSync(RELAY_BIN, [role, '--bind', '127.0.0.1', '--port', '0', ...store, '--relay-url', url], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    assert.notEqual(run.status, 0, `--relay-url ${url} was accepted`);
+    assert.match(run.stderr + run.stdout, /--relay-url must be a ws:\/\/ or wss:\/\/ URL/);
+  }
 });
