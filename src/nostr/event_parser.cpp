@@ -116,6 +116,16 @@ bool parse_event_json(std::string_view json, Event& out, std::string& error) {
     return json_internal::read_event(element, out, error);
 }
 
+bool read_event_kind(std::string_view json, uint32_t& kind) {
+    simdjson::dom::element element;
+    int64_t value = 0;
+    if (json_internal::thread_parser().parse(json.data(), json.size()).get(element) ||
+        element["kind"].get_int64().get(value) || value < 0 || value > kMaxKind)
+        return false;
+    kind = static_cast<uint32_t>(value);
+    return true;
+}
+
 std::string verify_event(const Event& event) {
     if (compute_event_id(event) != event.id)
         return "invalid: event id does not match the hash of its canonical serialization";

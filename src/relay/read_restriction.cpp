@@ -25,6 +25,10 @@ bool ReadRestriction::may_match(const std::vector<nostr::Filter>& filters) const
 }
 
 bool ReadRestriction::readable_json(std::string_view json) const {
+    // Most results are of other kinds: their kind alone decides, without reading the event.
+    uint32_t kind = 0;
+    if (!nostr::read_event_kind(json, kind)) return false;
+    if (!restricts(kind)) return true;
     nostr::Event event;
     std::string error;
     return nostr::parse_event_json(json, event, error) && readable(event);

@@ -302,4 +302,15 @@ TEST_F(EventParserTest, WhitespaceAndFieldOrderAreNormalizedInJson) {
     EXPECT_EQ(nostr::verify_event(out), "");
 }
 
+TEST(ReadEventKind, ReadsOnlyTheKind) {
+    uint32_t kind = 0;
+    EXPECT_TRUE(nostr::read_event_kind(make_event(test_key(1), 1059, 1700000000).json, kind));
+    EXPECT_EQ(kind, 1059u);
+    EXPECT_TRUE(nostr::read_event_kind(R"({"kind":0})", kind));
+    EXPECT_EQ(kind, 0u);
+    for (const char* json : {R"({"kind":65536})", R"({"kind":-1})", R"({"kind":"1"})", R"({})",
+                             R"([1])", "{"})
+        EXPECT_FALSE(nostr::read_event_kind(json, kind)) << json;
+}
+
 }  // namespace
