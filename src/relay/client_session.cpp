@@ -146,8 +146,7 @@ std::string ClientSession::auth_required_refusal() const {
 }
 
 std::string ClientSession::check_auth_access(const std::string& subscription_id,
-                                             const std::vector<nostr::Filter>& filters,
-                                             bool count) const {
+                                             const std::vector<nostr::Filter>& filters) const {
     if (std::string refusal = auth_required_refusal(); !refusal.empty())
         return rm::closed(subscription_id, refusal);
     if (!read_restriction_ || !read_restriction_->may_match(filters)) return {};
@@ -155,12 +154,6 @@ std::string ClientSession::check_auth_access(const std::string& subscription_id,
         return rm::closed(subscription_id,
                           "auth-required: these kinds are only served to their participants; "
                           "authenticate first (NIP-42)");
-    // A count cannot leave out the events a participant-only kind hides from this connection
-    // without reading them, and must not reveal how many there are.
-    if (count)
-        return rm::closed(subscription_id,
-                          "restricted: COUNT is not offered for kinds served only to their "
-                          "participants; name other kinds, or use REQ");
     return {};
 }
 
@@ -194,7 +187,7 @@ void ClientSession::handle(nostr::ReqMessage& message) {
         out_->send(std::move(refusal));
         return;
     }
-    if (std::string refusal = check_auth_access(id, message.filters, false); !refusal.empty()) {
+    if (std::string refusal = check_auth_access(id, message.filters); !refusal.empty()) {
         out_->send(std::move(refusal));
         return;
     }
@@ -227,14 +220,31 @@ void ClientSession::handle(nostr::CountMessage& message) {
         out_->send(std::move(refusal));
         return;
     }
-    if (std::string refusal = check_auth_access(id, message.filters, true); !refusal.empty()) {
+    if (std::string refusal = check_auth_access(id, message.filters); !refusal.empty()) {
         out_->send(std::move(refusal));
         return;
     }
+    // A count must not include (nor reveal) events of participant-only kinds this connection
+    // may not read: its filters are narrowed to the authenticated participants.
+    bool narrowed = read_restriction_ && read_restriction_->may_match(message.filters);
+    if (narrowed) {
+        auto limited = read_restriction_->narrow_to_participants(message.filters);
+        if (!limited || limited->size() > context_.config.limits.max_filters) {
+            out_->send(rm::closed(
+                id, limited ? "restricted: too many filters once participant-only kinds are "
+                              "limited to their participants; send fewer"
+                            : "restricted: a COUNT filter without 'kinds' would include kinds "
+                              "served only to their participants; name the kinds"));
+            return;
+        }
+        message.filters = std::move(*limited);
+    }
     context_.backend.count(std::move(message.filters), unix_now(),
-                           [out = out_, id](CountResult result) {
+                           [out = out_, id, narrowed](CountResult result) {
                                if (!result.error.empty()) out->send(rm::closed(id, result.error));
-                               else out->send(rm::count(id, result.count, result.hll_hex));
+                               // The HyperLogLog of narrowed filters is not the one asked for.
+                               else out->send(rm::count(id, result.count,
+                                                        narrowed ? "" : result.hll_hex));
                            });
 }
 

@@ -5,6 +5,7 @@
 // everything else costs nothing. Thread-safe (read from query and bus threads).
 #pragma once
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -29,6 +30,13 @@ class ReadRestriction {
     bool readable(const nostr::Event& event) const {
         return !restricts(event.kind) || auth_->is_participant(event);
     }
+    // For COUNT, which cannot drop events one by one: the filters narrowed to what this
+    // connection may read. Each filter naming restricted kinds becomes (up to) three: its other
+    // kinds as they were, its restricted kinds with an authenticated author, and its
+    // restricted kinds with an authenticated pubkey in a `p` tag (the store counts the union
+    // once). nullopt when a filter has no `kinds`: "every kind but these" is no filter.
+    std::optional<std::vector<nostr::Filter>> narrow_to_participants(
+        const std::vector<nostr::Filter>& filters) const;
     // The same for a stored event's JSON (parsed only to read its kind and tags); an
     // unreadable one is withheld.
     bool readable_json(std::string_view json) const;

@@ -1,8 +1,8 @@
 // NIP-42 authentication in every deployment, with nostr-tools' own AUTH support (Relay.auth(),
 // nip42.makeAuthEvent): the challenge sent on connect, AUTH accepted or refused check by
 // check, NIP-70 protected events from their authenticated author only, --auth-read-kinds
-// (direct messages invisible to non-participants, stored and live; COUNT refused), and
-// --auth-required for EVENT, REQ and COUNT.
+// (direct messages invisible to non-participants, stored and live; COUNT of what the
+// connection may read), and --auth-required for EVENT, REQ and COUNT.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
@@ -195,18 +195,33 @@ test('--auth-read-kinds: live DMs reach participants only', async () => {
   }
 });
 
-test('--auth-read-kinds: COUNT never reveals how many DMs there are', async () => {
+test('--auth-read-kinds: COUNT counts only what the connection may read', async () => {
+  const tag = `count-${now()}-${Math.random().toString(16).slice(2)}`;
+  const writer = await connectRaw(open.relay.url);
+  const carol = newKey();
+  for (const event of [
+    signEvent(alice, { kind: 4, tags: [['p', bob.pk], ['t', tag]] }),
+    signEvent(alice, { kind: 4, tags: [['p', carol.pk], ['t', tag]] }),
+    signEvent(alice, { kind: 1, tags: [['t', tag]] }),
+  ])
+    assert.equal((await writer.publish(event))[2], true);
+
   const anonymous = await connectRaw(open.relay.url);
-  assert.match((await anonymous.count('c1', [{ kinds: [4] }]))[2], /^auth-required: /);
-  const authed = await authenticatedRaw(open.relay.url, bob);
-  for (const filters of [[{ kinds: [4] }], [{ authors: [alice.pk] }], [{ kinds: [1] }, { '#p': [bob.pk] }]]) {
-    const answer = await authed.count('c2', filters);
-    assert.equal(answer[0], 'CLOSED', JSON.stringify(filters));
-    assert.match(answer[2], /^restricted: /);
+  assert.match((await anonymous.count('c1', [{ kinds: [4], '#t': [tag] }]))[2], /^auth-required: /);
+  // A filter without kinds could count DMs: refused, whoever asks.
+  assert.match((await anonymous.count('c2', [{ '#t': [tag] }]))[2], /^restricted: /);
+
+  for (const [who, key, expected] of [
+    ['alice (author of both DMs)', alice, 3],
+    ['bob (recipient of one)', bob, 2],
+    ['mallory (neither)', mallory, 1],
+  ]) {
+    const client = await authenticatedRaw(open.relay.url, key);
+    const answer = await client.count('c3', [{ kinds: [1, 4], '#t': [tag] }]);
+    assert.deepEqual(answer.slice(0, 2), ['COUNT', 'c3'], who);
+    // Exactly the visible events; no HyperLogLog, which would describe the hidden ones too.
+    assert.deepEqual(answer[2], { count: expected }, who);
   }
-  const notes = await authed.count('c3', [{ kinds: [1], authors: [alice.pk] }]);
-  assert.equal(notes[0], 'COUNT');
-  assert.ok(notes[2].count >= 1);
 });
 
 test('--auth-required: EVENT, REQ and COUNT are refused until the client authenticates', async () => {

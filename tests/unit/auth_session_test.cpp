@@ -242,19 +242,24 @@ TEST_F(ReadKindsTest, SubscriptionsThatCannotMatchARestrictedKindAreNotFiltered)
               (std::vector<std::string>{id(to_bob_), id(from_bob_), id(public_)}));
 }
 
-TEST_F(ReadKindsTest, CountNeverCountsRestrictedKinds) {
+TEST_F(ReadKindsTest, CountIsNarrowedToParticipantsOrRefused) {
     auto unauthenticated = send(R"(["COUNT","c",{"kinds":[4]}])");
     ASSERT_EQ(unauthenticated.size(), 1u);
     EXPECT_TRUE(starts_with(unauthenticated[0], R"(["CLOSED","c","auth-required: )"));
+    // Without kinds there is no filter for "every kind but the restricted ones".
     auto any = send(R"(["COUNT","c",{"authors":[")" + nostr::to_hex(alice_.pubkey) + R"("]}])");
     ASSERT_EQ(any.size(), 1u);
     EXPECT_TRUE(starts_with(any[0], R"(["CLOSED","c","restricted: )")) << any[0];
     ASSERT_NE(authenticate(bob_).find(R"(",true,)"), std::string::npos);
-    auto authenticated = send(R"(["COUNT","c",{"kinds":[4,1]}])");
-    ASSERT_EQ(authenticated.size(), 1u);
-    EXPECT_TRUE(starts_with(authenticated[0], R"(["CLOSED","c","restricted: )"));
-    EXPECT_EQ(send(R"(["COUNT","c",{"kinds":[1]}])"),
+    EXPECT_EQ(send(R"(["COUNT","c",{"kinds":[4,1]}])"),
               std::vector<std::string>{R"(["COUNT","c",{"count":0}])"});
+    // Narrowed into three filters each: over --max-filters (10) is refused.
+    std::string many = R"(["COUNT","c")";
+    for (int i = 0; i < 4; ++i) many += R"(,{"kinds":[1,4],"since":)" + std::to_string(i) + "}";
+    auto refused = send(many + "]");
+    ASSERT_EQ(refused.size(), 1u);
+    EXPECT_TRUE(starts_with(refused[0], R"(["CLOSED","c","restricted: too many filters)"));
 }
+
 
 }  // namespace

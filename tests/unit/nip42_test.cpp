@@ -7,7 +7,9 @@
 
 #include <set>
 
+#include "nostr/filter_json.h"
 #include "relay/connection_auth.h"
+#include "relay/read_restriction.h"
 #include "test_events.h"
 
 namespace {
@@ -146,6 +148,44 @@ TEST(ConnectionAuth, ParticipantsAreTheAuthorAndPTaggedPubkeys) {
         auth.is_participant(make_event(alice, 4, kNow, {{"p", nostr::to_hex(carol.pubkey)}})));
     relay::ConnectionAuth nobody;
     EXPECT_FALSE(nobody.is_participant(make_event(bob, 4, kNow)));
+}
+
+// The filters a COUNT is narrowed to (--auth-read-kinds 4): they match exactly the events of
+// the original filters that an authenticated participant may read.
+TEST(ReadRestriction, CountFiltersAreNarrowedToAuthenticatedParticipants) {
+    auto auth = std::make_shared<relay::ConnectionAuth>();
+    nostr::KeyPair alice = test_key(1), bob = test_key(2), carol = test_key(3);
+    auth->add(bob.pubkey);
+    relay::ReadRestriction restriction(std::make_shared<const std::vector<uint32_t>>(
+                                           std::vector<uint32_t>{4}),
+                                       auth);
+    auto filters = [](const std::string& json) {
+        std::vector<nostr::Filter> out;
+        std::string error;
+        EXPECT_TRUE(nostr::parse_filters_json(json, out, error)) << error;
+        return out;
+    };
+    std::string bob_hex = nostr::to_hex(bob.pubkey), carol_hex = nostr::to_hex(carol.pubkey);
+    std::vector<nostr::Event> events = {
+        make_event(alice, 4, kNow, {{"p", bob_hex}}),    // to Bob: counted
+        make_event(bob, 4, kNow, {{"p", carol_hex}}),    // from Bob: counted
+        make_event(alice, 4, kNow, {{"p", carol_hex}}),  // between others: not counted
+        make_event(alice, 1, kNow, {{"p", carol_hex}}),  // open kind: counted
+    };
+    for (const std::string& json :
+         {std::string(R"([{"kinds":[1,4]}])"), std::string(R"([{"kinds":[4],"#p":[")") +
+                                                   carol_hex + R"("]},{"kinds":[1]}])",
+          std::string(R"([{"kinds":[4,1],"authors":[")") + nostr::to_hex(alice.pubkey) +
+              R"("]}])"}) {
+        std::vector<nostr::Filter> original = filters(json);
+        auto narrowed = restriction.narrow_to_participants(original);
+        ASSERT_TRUE(narrowed) << json;
+        for (const nostr::Event& event : events)
+            EXPECT_EQ(nostr::matches_any(*narrowed, event),
+                      nostr::matches_any(original, event) && restriction.readable(event))
+                << json << " kind " << event.kind;
+    }
+    EXPECT_FALSE(restriction.narrow_to_participants(filters(R"([{"kinds":[1]},{}])")));
 }
 
 }  // namespace
