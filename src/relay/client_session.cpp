@@ -105,12 +105,10 @@ void ClientSession::handle(nostr::EventMessage& message) {
     // unauthenticated connection skips the tag scan: check_event_policy refuses it anyway).
     AuthorAuth author = AuthorAuth::none;
     if (auth_->any() && event.is_protected())
-        author = auth_->has(event.pubkey) ? AuthorAuth::author
-                 : auth_->any()           ? AuthorAuth::other
-                                          : AuthorAuth::none;
+        author = auth_->has(event.pubkey) ? AuthorAuth::author : AuthorAuth::other;
+    std::string refusal = auth_required_refusal();
     // A backend that verifies events itself (the event handler behind RemoteBackend) is the
     // trust boundary: checking the signature here too would only spend CPU twice.
-    std::string refusal = auth_required_refusal();
     if (refusal.empty())
         refusal =
             check_incoming_event(event, context_.config.limits, unix_now(),
