@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/otel_options.h"
 #include "app/redis_options.h"
 #include "app/relay_options.h"
 #include "app/serve.h"
@@ -37,6 +38,8 @@ void run_event_handler(const EventHandlerSettings& settings) {
     if (config.max_request_bytes == 0)
         config.max_request_bytes = 4 * config.limits.max_message_bytes;
 
+    auto metrics = std::make_unique<telemetry::MetricsRegistry>();
+    auto otel = start_opentelemetry("event-handler", *metrics);
     const bool postgres = !effective_database_url(settings.store).empty();
     std::unique_ptr<store::Store> store =
         with_query_cache(open_store(settings.store), settings.redis, postgres);
@@ -47,7 +50,6 @@ void run_event_handler(const EventHandlerSettings& settings) {
         relay::LocalBackendOptions{settings.query_threads,
                                    settings.relay.expiration_purge_seconds});
     backend->start();
-    auto metrics = std::make_unique<telemetry::MetricsRegistry>();
     add_redis_metrics(*metrics, *store, *bus);
     auto api = std::make_unique<services::EventHandlerApi>(*backend, config, *metrics);
     telemetry::Counter& connections = metrics->counter("nostpp_http_connections_total",
@@ -70,6 +72,7 @@ void run_event_handler(const EventHandlerSettings& settings) {
         api.reset();
         backend.reset();
         store.reset();
+        otel.reset();  // every thread that ends spans has stopped: flush
     };
     serve(*server, "event handler API (http://)", teardown);
 }
@@ -88,6 +91,7 @@ void add_event_handler_command(CLI::App& app) {
     add_log_level_option(*command, settings->log_level);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
+    add_opentelemetry_help(*command);
     command
         ->add_option("--query-threads", settings->query_threads,
                      "Threads running queries and counts against the store")

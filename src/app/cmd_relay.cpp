@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/otel_options.h"
 #include "app/redis_options.h"
 #include "app/relay_options.h"
 #include "app/serve.h"
@@ -15,6 +16,7 @@
 #include "net/server.h"
 #include "relay/local_backend.h"
 #include "relay/relay.h"
+#include "telemetry/metrics.h"
 
 namespace app {
 namespace {
@@ -38,6 +40,8 @@ void run_relay(const RelaySettings& settings) {
             "--redis-url shares live events between relay processes, which must then share "
             "one store: give --database-url (PostgreSQL) too, or drop --redis-url");
     spdlog::info("nostpp {} starting; store: {}", NOSTPP_VERSION, describe_store(settings.store));
+    auto metrics = std::make_unique<telemetry::MetricsRegistry>();
+    auto otel = start_opentelemetry("relay", *metrics);
 
     std::unique_ptr<store::Store> store =
         with_query_cache(open_store(settings.store), settings.redis, postgres);
@@ -61,6 +65,7 @@ void run_relay(const RelaySettings& settings) {
         relay.reset();
         backend.reset();
         store.reset();
+        otel.reset();  // every thread that ends spans has stopped: flush
     };
     serve(*server, "relay (ws:// and http://)", teardown);
 }
@@ -78,6 +83,7 @@ void add_relay_command(CLI::App& app) {
     add_log_level_option(*command, settings->log_level);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
+    add_opentelemetry_help(*command);
     command
         ->add_option("--query-threads", settings->query_threads,
                      "Threads running REQ and COUNT queries against the store")

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/otel_options.h"
 #include "app/redis_options.h"
 #include "app/relay_options.h"
 #include "app/serve.h"
@@ -15,6 +16,7 @@
 #include "net/server.h"
 #include "relay/relay.h"
 #include "services/remote_backend.h"
+#include "telemetry/metrics.h"
 
 namespace app {
 namespace {
@@ -69,6 +71,8 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings) {
         settings.max_request_bytes ? settings.max_request_bytes
                                    : 4 * settings.relay.limits.max_message_bytes;
 
+    auto metrics = std::make_unique<telemetry::MetricsRegistry>();
+    auto otel = start_opentelemetry("websocket-handler", *metrics);
     auto client = std::make_unique<net::HttpClient>(client_options);
     // Delivers events from Redis (published by the event handler for every websocket
     // handler) and, at once, those of this handler's own clients.
@@ -86,6 +90,7 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings) {
         server.reset();
         relay.reset();
         backend.reset();
+        otel.reset();  // every thread that ends spans has stopped: flush
     };
     serve(*server, "websocket handler (ws:// and http://)", teardown);
 }
@@ -103,6 +108,7 @@ void add_websocket_handler_command(CLI::App& app) {
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
     add_redis_options(*command, settings->redis, false);
+    add_opentelemetry_help(*command);
     command
         ->add_option("--event-handler-url", settings->event_handler_url,
                      std::string("Base URL of the event handler [default: ") +

@@ -6,6 +6,7 @@
 
 #include "relay/group_commit_writer.h"
 #include "relay/hyperloglog.h"
+#include "relay/tracing.h"
 #include "relay/worker_pool.h"
 
 namespace relay {
@@ -51,7 +52,9 @@ void LocalBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone 
 
 void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                          std::function<void(QueryResult)> done) {
-    queries_->post([this, filters = std::move(filters), options, done = std::move(done)] {
+    queries_->post([this, filters = std::move(filters), options, done = std::move(done),
+                    parent = telemetry::current_context()] {
+        telemetry::Span span = tracing::start_child(tracing::kQuerySpan, parent);
         QueryResult result;
         try {
             result.snapshot_seq = store_.query(filters, options, [&](std::string_view json) {
@@ -61,14 +64,21 @@ void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions
         } catch (const std::exception& e) {
             result.events.clear();
             result.error = std::string("error: query failed: ") + e.what();
+            span.set_error(result.error);
         }
+        span.set_attribute("nostr.filters", filters.size());
+        span.set_attribute("nostpp.query.events", result.events.size());
+        span.end();
         done(std::move(result));
     });
 }
 
 void LocalBackend::count(std::vector<nostr::Filter> filters, int64_t now,
                          std::function<void(CountResult)> done) {
-    queries_->post([this, filters = std::move(filters), now, done = std::move(done)] {
+    queries_->post([this, filters = std::move(filters), now, done = std::move(done),
+                    parent = telemetry::current_context()] {
+        telemetry::Span span = tracing::start_child(tracing::kStoreCountSpan, parent);
+        span.set_attribute("nostr.filters", filters.size());
         CountResult result;
         try {
             std::optional<int> offset = hyperloglog_offset(filters);
@@ -78,7 +88,9 @@ void LocalBackend::count(std::vector<nostr::Filter> filters, int64_t now,
             if (offset) result.hll_hex = nostr::to_hex(registers);
         } catch (const std::exception& e) {
             result.error = std::string("error: count failed: ") + e.what();
+            span.set_error(result.error);
         }
+        span.end();
         done(std::move(result));
     });
 }

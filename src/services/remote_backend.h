@@ -4,7 +4,9 @@
 // under load the hop costs one round trip per batch, not per event or REQ. A stored event is
 // published on this process's bus before its OK is sent, so an OK never overtakes this
 // handler's own live delivery. The event handler verifies ids and signatures
-// (verifies_events()).
+// (verifies_events()). Each event, query and count gets a client span (`POST /event`, ...) whose
+// context travels to the event handler: the `traceparent` header names the first item, and in
+// a batch every element carries its own "traceparent" member.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "net/http_client.h"
 #include "relay/backend.h"
 #include "services/request_batcher.h"
+#include "telemetry/span.h"
 
 namespace services {
 
@@ -43,10 +46,14 @@ class RemoteBackend final : public relay::Backend {
     struct PendingEvent {
         std::shared_ptr<const nostr::Event> event;
         SubmitDone done;
+        telemetry::Span span;
+        const std::string& text() const { return event->json; }
     };
     struct PendingQuery {
         std::string json;  // {"filters":[...]}
         std::function<void(relay::QueryResult)> done;
+        telemetry::Span span;
+        const std::string& text() const { return json; }
     };
     void send_events(std::vector<PendingEvent> batch, std::function<void()> finished);
     void finish_events(std::vector<PendingEvent>& batch, const net::HttpResponse& response);
