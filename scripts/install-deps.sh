@@ -17,7 +17,7 @@ test_packages=(
   # real servers the integration and end-to-end tests start on loopback
   postgresql redis-server
   # static checks of the deployment files (no Docker engine needed)
-  docker-compose python3
+  docker-compose python3 python3-yaml
 )
 
 packages=("${build_packages[@]}")
