@@ -13,6 +13,11 @@ namespace services {
 
 using ItemSpans = std::shared_ptr<std::vector<telemetry::Span>>;
 
+// A server span under `traceparent` (a W3C header value; none when malformed or empty), or a
+// span that records nothing when tracing is off.
+telemetry::Span start_server_span(std::string_view name, std::string_view route,
+                                  std::string_view traceparent, size_t batch_size);
+
 // A server span per item of `request`, named `name` ("POST /event"), under the item's
 // "traceparent" member or, for the first item, the request's `traceparent` header. Null when
 // tracing is off.

@@ -225,8 +225,7 @@ void EventHandlerApi::post_query(const std::shared_ptr<Exchange>& exchange, cons
 
 void EventHandlerApi::post_count(const std::shared_ptr<Exchange>& exchange, const std::string& body,
                                  const std::string& traceparent) {
-    ItemSpans spans = start_item_spans("POST /count", "/count", {false, {body}, {}}, traceparent);
-    telemetry::Span span = spans ? spans->front() : telemetry::Span{};
+    telemetry::Span span = start_server_span("POST /count", "/count", traceparent, 1);
     std::vector<nostr::Filter> filters;
     std::string why = read_query(body, false, config_.limits, filters);
     if (!why.empty()) {
