@@ -67,12 +67,14 @@ void run_event_handler(const EventHandlerSettings& settings) {
     auto teardown = [&] {
         backend->stop();
         stop_bus(*bus);
+        // No thread ends spans any more; the last metrics export still reads the store's and
+        // the bus's statistics (collectors), so it goes before they are destroyed.
+        otel.reset();
         bus.reset();
         server.reset();
         api.reset();
         backend.reset();
         store.reset();
-        otel.reset();  // every thread that ends spans has stopped: flush
     };
     serve(*server, "event handler API (http://)", teardown);
 }

@@ -60,12 +60,14 @@ void run_relay(const RelaySettings& settings) {
     auto teardown = [&] {
         backend->stop();
         stop_bus(*bus);
+        // No thread ends spans any more; the last metrics export may still read the store's
+        // and the bus's statistics, so it goes before they are destroyed.
+        otel.reset();
         bus.reset();
         server.reset();
         relay.reset();
         backend.reset();
         store.reset();
-        otel.reset();  // every thread that ends spans has stopped: flush
     };
     serve(*server, "relay (ws:// and http://)", teardown);
 }

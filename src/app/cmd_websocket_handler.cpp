@@ -86,11 +86,13 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings) {
     auto teardown = [&] {
         client.reset();
         stop_bus(*bus);
+        // No thread ends spans any more (the client's thread has joined); the last metrics
+        // export may still read the bus's statistics, so it goes before the bus is destroyed.
+        otel.reset();
         bus.reset();
         server.reset();
         relay.reset();
         backend.reset();
-        otel.reset();  // every thread that ends spans has stopped: flush
     };
     serve(*server, "websocket handler (ws:// and http://)", teardown);
 }

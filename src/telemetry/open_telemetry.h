@@ -18,7 +18,8 @@ class OpenTelemetry {
     // Installs the tracer and starts exporting. `registry` must outlive this object.
     OpenTelemetry(const OtelConfig& config, MetricsRegistry& registry, std::string version);
     // Uninstalls the tracer, then flushes and stops the exporter (bounded: see OtlpExporter).
-    // Destroy it after the threads that end spans have stopped, or their last spans are lost.
+    // Destroy it after the threads that end spans have stopped (or their last spans are lost)
+    // and before whatever the registry's collectors read (the last export runs them).
     ~OpenTelemetry();
     OpenTelemetry(const OpenTelemetry&) = delete;
     OpenTelemetry& operator=(const OpenTelemetry&) = delete;
