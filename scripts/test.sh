@@ -2,8 +2,9 @@
 # The whole test suite, as CI runs it: installs what the tests need (PostgreSQL and Redis
 # included), builds the release and the ASan+UBSan flavours, and runs unit + store tests
 # (ctest, starting private PostgreSQL/Redis servers as fixtures), static checks of the
-# deployment files, the end-to-end suite with nostr-tools against all three deployments, and
-# a bounded smoke run of the load benchmark.
+# deployment files, the end-to-end suite with nostr-tools against all three deployments, the
+# metrics and logs checked with a real Prometheus server, a bounded libFuzzer run of the
+# parsers, and a bounded smoke run of the load benchmark.
 # Every phase runs even if an earlier one failed; the exit status is non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -75,11 +76,20 @@ phase e2e env NOSTPP_BIN="$root/build/nostpp" tests/e2e/run.sh
 phase e2e-postgres env NOSTPP_BIN="$root/build/nostpp" "${e2e_db[@]}" tests/e2e/run.sh
 phase e2e-scaleout env NOSTPP_BIN="$root/build/nostpp" NOSTPP_E2E_DEPLOYMENT=split \
   "${e2e_db[@]}" "${e2e_redis[@]}" tests/e2e/run.sh "${scaleout_files[@]}"
+# libFuzzer on the client-message parser, the filter parser and the event validator
+# (build-fuzz/, clang + ASan + UBSan), 60 s each; every run is logged in docs/fuzzing-log.md.
+phase fuzz ./scripts/fuzz.sh 60
+# Metrics scraped by a real Prometheus server (relay, then websocket-handler + event-handler),
+# the Grafana dashboard's metrics and queries, and the JSON logs with no secret in them.
+phase observability timeout 120 env NOSTPP_BIN="$root/build/nostpp" "${e2e_db[@]}" \
+  "${e2e_redis[@]}" tests/e2e/run.sh tests/e2e/observability/*.test.js
 phase bench-smoke ./scripts/bench-smoke.sh "$root/build/nostpp"
 phase build-asan ./scripts/build.sh asan
 phase unit-and-store-asan ctest --test-dir build-asan --output-on-failure --timeout 600
-phase e2e-asan env NOSTPP_BIN="$root/build-asan/nostpp" tests/e2e/run.sh
-phase e2e-scaleout-asan env NOSTPP_BIN="$root/build-asan/nostpp" NOSTPP_E2E_DEPLOYMENT=split \
+# NOSTPP_E2E_SANITIZED: the few timing bounds of the suite (13-hostile-load) are wider there.
+phase e2e-asan env NOSTPP_BIN="$root/build-asan/nostpp" NOSTPP_E2E_SANITIZED=1 tests/e2e/run.sh
+phase e2e-scaleout-asan env NOSTPP_BIN="$root/build-asan/nostpp" NOSTPP_E2E_SANITIZED=1 \
+  NOSTPP_E2E_DEPLOYMENT=split \
   "${e2e_db[@]}" "${e2e_redis[@]}" tests/e2e/run.sh "${scaleout_files[@]}"
 
 echo

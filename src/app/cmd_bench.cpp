@@ -2,6 +2,7 @@
 // workloads share (--connections, --window, --events) are passed on only when given, so each
 // workload keeps its own default otherwise.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <memory>
 
 #include "app/commands.h"
@@ -15,6 +16,7 @@ struct BenchArgs {
     uint32_t connections = 0, window = 0;
     uint64_t events = 0, seed = 0;
     int relay_pid = 0;
+    bool print_authors = false;
     CLI::Option *connections_opt = nullptr, *window_opt = nullptr, *events_opt = nullptr,
                 *seed_opt = nullptr, *pid_opt = nullptr;
 };
@@ -64,6 +66,8 @@ void add_bench_command(CLI::App& app) {
         "Relay pid for the idle RSS measurement [default: owner of the listening port]");
     args->seed_opt = cmd->add_option("--seed", args->seed,
                                      "Seed for keys and events [default: random, printed]");
+    cmd->add_flag("--print-authors", args->print_authors,
+                  "Print the authors' public keys for --seed, comma separated, and exit");
     cmd->add_option("--threads", o.threads, "Event-loop threads of the load generator")
         ->check(CLI::Range(1u, 64u))
         ->capture_default_str();
@@ -81,6 +85,14 @@ void add_bench_command(CLI::App& app) {
         if (args->events_opt->count()) o.events = args->events;
         if (args->seed_opt->count()) o.seed = args->seed;
         if (args->pid_opt->count()) o.relay_pid = args->relay_pid;
+        if (args->print_authors) {
+            if (!o.seed) throw CLI::ValidationError("--print-authors needs --seed");
+            std::string line;
+            for (const auto& pubkey : loadgen::author_pubkeys(*o.seed))
+                line += (line.empty() ? "" : ",") + pubkey;
+            std::printf("%s\n", line.c_str());
+            return;
+        }
         int code = loadgen::run(o);
         if (code != 0) throw CLI::RuntimeError(code);
     });

@@ -8,14 +8,17 @@
 
 #include "app/commands.h"
 #include "app/otel_options.h"
+#include "app/observability.h"
 #include "app/redis_options.h"
 #include "app/relay_options.h"
 #include "app/serve.h"
 #include "app/store_options.h"
+#include "app/wot_options.h"
 #include "net/http_server.h"
 #include "relay/local_backend.h"
 #include "services/event_handler_api.h"
 #include "telemetry/metrics.h"
+#include "wot/wot_service.h"
 
 namespace app {
 namespace {
@@ -25,38 +28,51 @@ struct EventHandlerSettings {
     StoreSettings store;
     RedisSettings redis;
     relay::RelayConfig relay;
+    wot::WotSettings wot;
+    std::string wot_enabled;
     unsigned query_threads = 2;
     uint64_t max_request_bytes = 0;  // 0: four times --max-message-bytes
-    std::string log_level = "info";
+    ObservabilitySettings observability;
 };
 
-void run_event_handler(const EventHandlerSettings& settings) {
-    spdlog::set_level(spdlog::level::from_str(settings.log_level));
+void run_event_handler(const EventHandlerSettings& settings, RoleTelemetry& role_telemetry) {
+    telemetry::MetricsRegistry& metrics = role_telemetry.metrics();
     spdlog::info("nostpp {} event handler starting; store: {}", NOSTPP_VERSION,
                  describe_store(settings.store));
+    wot::WotConfig wot_config =
+        resolve_and_log_wot(settings.wot, settings.wot_enabled, settings.relay.info.admin_pubkey);
     services::EventHandlerConfig config{settings.relay.limits, settings.max_request_bytes};
     if (config.max_request_bytes == 0)
         config.max_request_bytes = 4 * config.limits.max_message_bytes;
+    config.serve_metrics = role_telemetry.metrics_on_main_port();
 
-    auto metrics = std::make_unique<telemetry::MetricsRegistry>();
-    auto otel = start_opentelemetry("event-handler", *metrics);
+    auto otel = start_opentelemetry("event-handler", metrics);
     const bool postgres = !effective_database_url(settings.store).empty();
     std::unique_ptr<store::Store> store =
         with_query_cache(open_store(settings.store), settings.redis, postgres);
     // Publishes accepted events for the websocket handlers; nothing here subscribes.
     std::unique_ptr<bus::Bus> bus = make_bus(settings.redis, BusRole::event_handler);
+    add_query_cache_metrics(metrics, *store);
+    add_bus_metrics(metrics, *bus);
     auto backend = std::make_unique<relay::LocalBackend>(
-        *store, *bus,
+        *store, *bus, metrics,
         relay::LocalBackendOptions{settings.query_threads,
                                    settings.relay.expiration_purge_seconds});
     backend->start();
-    add_redis_metrics(*metrics, *store, *bus);
-    auto api = std::make_unique<services::EventHandlerApi>(*backend, config, *metrics);
-    telemetry::Counter& connections = metrics->counter("nostpp_http_connections_total",
-                                                       "TCP connections accepted by the HTTP API");
+    std::unique_ptr<wot::WotService> wot = start_wot(wot_config, *store, *bus, &metrics);
+    config.write_gate = wot.get();
+    auto api = std::make_unique<services::EventHandlerApi>(*backend, config, metrics);
+    telemetry::Counter& accepted = metrics.counter("nostpp_http_connections_total",
+                                                   "TCP connections accepted by the HTTP API");
+    telemetry::Gauge& open =
+        metrics.gauge("nostpp_http_connections", "Open connections to the HTTP API");
     net::HttpServerOptions http;
     http.max_body_bytes = config.max_request_bytes;
-    http.on_connection = [&connections] { connections.inc(); };
+    http.on_connection = [&accepted, &open] {
+        accepted.inc();
+        open.add(1);
+    };
+    http.on_disconnection = [&open] { open.add(-1); };
     auto server = std::make_unique<net::HttpServer>(
         settings.server, http, [&api](net::HttpServerRequest request, net::HttpRespond respond) {
             api->handle(std::move(request), std::move(respond));
@@ -70,13 +86,14 @@ void run_event_handler(const EventHandlerSettings& settings) {
         // No thread ends spans any more; the last metrics export still reads the store's and
         // the bus's statistics (collectors), so it goes before they are destroyed.
         otel.reset();
-        bus.reset();
+        bus.reset();  // before the WoT service it delivers to
         server.reset();
         api.reset();
         backend.reset();
+        wot.reset();
         store.reset();
     };
-    serve(*server, "event handler API (http://)", teardown);
+    serve(*server, "event handler API (http://)", role_telemetry, teardown);
 }
 
 }  // namespace
@@ -90,10 +107,11 @@ void add_event_handler_command(CLI::App& app) {
     add_server_options(*command, settings->server);
     add_store_options(*command, settings->store);
     add_redis_options(*command, settings->redis, true);
-    add_log_level_option(*command, settings->log_level);
+    add_observability_options(*command, settings->observability);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
     add_opentelemetry_help(*command);
+    add_wot_options(*command, settings->wot, settings->wot_enabled);
     command
         ->add_option("--query-threads", settings->query_threads,
                      "Threads running queries and counts against the store")
@@ -105,7 +123,11 @@ void add_event_handler_command(CLI::App& app) {
                      "--max-message-bytes")
         ->envname("MAX_REQUEST_BYTES")
         ->transform(CLI::AsSizeValue(false));
-    command->callback([settings] { run_event_handler(*settings); });
+    command->callback([settings] {
+        run_role(settings->observability, "event-handler", [&](RoleTelemetry& role_telemetry) {
+            run_event_handler(*settings, role_telemetry);
+        });
+    });
 }
 
 }  // namespace app

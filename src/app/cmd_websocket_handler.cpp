@@ -9,9 +9,11 @@
 
 #include "app/commands.h"
 #include "app/otel_options.h"
+#include "app/observability.h"
 #include "app/redis_options.h"
 #include "app/relay_options.h"
 #include "app/serve.h"
+#include "app/wot_options.h"
 #include "net/http_client.h"
 #include "net/server.h"
 #include "relay/relay.h"
@@ -25,14 +27,17 @@ constexpr const char* kDefaultEventHandlerUrl = "http://127.0.0.1:8009";
 
 struct WebsocketHandlerSettings {
     net::ServerOptions server;
+    net::IpAccessList ip_access;  // --ip-allow, --ip-deny
     relay::RelayConfig relay;
+    wot::WotSettings wot;  // enforced by the event handler; here only for NIP-11
+    std::string wot_enabled;
     RedisSettings redis;
     std::string event_handler_url;  // "" = EVENT_HANDLER_SVC/PORT, else the default
     unsigned event_handler_connections = 16;
     uint64_t max_request_bytes = 0;  // 0: four times --max-message-bytes
     size_t event_batch = 256;
     size_t query_batch = 32;
-    std::string log_level = "info";
+    ObservabilitySettings observability;
 };
 
 // --event-handler-url / EVENT_HANDLER_URL, else the reference deployment's
@@ -45,8 +50,9 @@ std::string event_handler_url(const WebsocketHandlerSettings& settings) {
     return std::string("http://") + service + ":" + (port && *port ? port : "8009");
 }
 
-void run_websocket_handler(const WebsocketHandlerSettings& settings) {
-    spdlog::set_level(spdlog::level::from_str(settings.log_level));
+void run_websocket_handler(const WebsocketHandlerSettings& settings,
+                           RoleTelemetry& role_telemetry) {
+    telemetry::MetricsRegistry& metrics = role_telemetry.metrics();
     net::HttpClientOptions client_options;
     client_options.base_url = event_handler_url(settings);
     client_options.connections = settings.event_handler_connections;
@@ -71,15 +77,23 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings) {
         settings.max_request_bytes ? settings.max_request_bytes
                                    : 4 * settings.relay.limits.max_message_bytes;
 
-    auto metrics = std::make_unique<telemetry::MetricsRegistry>();
-    auto otel = start_opentelemetry("websocket-handler", *metrics);
+    auto otel = start_opentelemetry("websocket-handler", metrics);
     auto client = std::make_unique<net::HttpClient>(client_options);
     // Delivers events from Redis (published by the event handler for every websocket
     // handler) and, at once, those of this handler's own clients.
     std::unique_ptr<bus::Bus> bus = make_bus(settings.redis, BusRole::websocket_handler);
-    auto backend = std::make_unique<services::RemoteBackend>(*client, *bus, remote);
-    auto relay = std::make_unique<relay::Relay>(settings.relay, *backend, *bus);
+    add_bus_metrics(metrics, *bus);
+    auto backend = std::make_unique<services::RemoteBackend>(*client, *bus, metrics, remote);
+    // The event handler enforces the Web of Trust; NIP-11 served here must say so too.
+    relay::RelayConfig relay_config = settings.relay;
+    relay_config.limits.restricted_writes =
+        resolve_and_log_wot(settings.wot, settings.wot_enabled, settings.relay.info.admin_pubkey)
+            .enabled;
+    auto relay = std::make_unique<relay::Relay>(relay_config, *backend, *bus, metrics);
     auto server = std::make_unique<net::Server>(*relay, settings.server);
+    server->refuse_connections(settings.ip_access);
+    if (role_telemetry.metrics_on_main_port())
+        server->serve_metrics([&metrics] { return metrics.prometheus_text(); });
 
     // The client goes first: requests still in flight fail ("client stopped") while the bus
     // and the server's io_context are alive to take their answers.
@@ -94,7 +108,7 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings) {
         relay.reset();
         backend.reset();
     };
-    serve(*server, "websocket handler (ws:// and http://)", teardown);
+    serve(*server, "websocket handler (ws:// and http://)", role_telemetry, teardown);
 }
 
 }  // namespace
@@ -106,9 +120,11 @@ void add_websocket_handler_command(CLI::App& app) {
         "Run the websocket handler of the scale-out deployment: client connections, NIP "
         "protocol and live subscriptions; writes and queries go to the event handler");
     add_server_options(*command, settings->server);
-    add_log_level_option(*command, settings->log_level);
+    add_ip_access_options(*command, settings->ip_access);
+    add_observability_options(*command, settings->observability);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
+    add_wot_options(*command, settings->wot, settings->wot_enabled);
     add_redis_options(*command, settings->redis, false);
     add_opentelemetry_help(*command);
     command
@@ -140,7 +156,11 @@ void add_websocket_handler_command(CLI::App& app) {
                      "event handler's own limit); 0 = four times --max-message-bytes")
         ->envname("MAX_REQUEST_BYTES")
         ->transform(CLI::AsSizeValue(false));
-    command->callback([settings] { run_websocket_handler(*settings); });
+    command->callback([settings] {
+        run_role(settings->observability, "websocket-handler", [&](RoleTelemetry& role_telemetry) {
+            run_websocket_handler(*settings, role_telemetry);
+        });
+    });
 }
 
 }  // namespace app

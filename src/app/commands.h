@@ -15,5 +15,6 @@ void add_migrate_command(CLI::App& app);
 void add_event_handler_command(CLI::App& app);
 void add_websocket_handler_command(CLI::App& app);
 void add_version_command(CLI::App& app);
+void add_wot_command(CLI::App& app);
 
 }  // namespace app

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
     app::add_event_handler_command(app);
     app::add_websocket_handler_command(app);
     app::add_version_command(app);
+    app::add_wot_command(app);
     try {
         config.apply(app);
         // Runs the chosen subcommand's callback.

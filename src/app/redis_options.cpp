@@ -71,7 +71,7 @@ void set_total(telemetry::MetricsRegistry& metrics, std::string_view name, std::
 }
 }  // namespace
 
-void add_redis_metrics(telemetry::MetricsRegistry& metrics, store::Store& store, bus::Bus& bus) {
+void add_query_cache_metrics(telemetry::MetricsRegistry& metrics, store::Store& store) {
     if (auto* cache = dynamic_cast<store::CachedStore*>(&store)) {
         metrics.add_collector([cache](telemetry::MetricsRegistry& m) {
             store::CacheStats s = cache->stats();
@@ -83,6 +83,9 @@ void add_redis_metrics(telemetry::MetricsRegistry& metrics, store::Store& store,
                       {}, s.errors);
         });
     }
+}
+
+void add_bus_metrics(telemetry::MetricsRegistry& metrics, bus::Bus& bus) {
     if (auto* redis = dynamic_cast<bus::RedisBus*>(&bus)) {
         metrics.add_collector([redis](telemetry::MetricsRegistry& m) {
             bus::RedisBusStats s = redis->stats();
@@ -97,6 +100,9 @@ void add_redis_metrics(telemetry::MetricsRegistry& metrics, store::Store& store,
                 set_total(m, "nostpp_bus_events_total", help, {{"what", what}}, n);
             set_total(m, "nostpp_bus_reconnects_total", "Redis bus reconnections", {},
                       s.reconnects);
+            set_total(m, "nostpp_bus_errors_total",
+                      "Redis bus errors: failed connects, lost connections, error replies", {},
+                      s.errors);
         });
     }
 }

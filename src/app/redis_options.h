@@ -42,8 +42,10 @@ std::unique_ptr<store::Store> with_query_cache(std::unique_ptr<store::Store> sto
                                                const RedisSettings& settings,
                                                bool store_is_postgres);
 
-// Exports the query cache's and the Redis bus's counters on /metrics (when they are in use).
-void add_redis_metrics(telemetry::MetricsRegistry& metrics, store::Store& store, bus::Bus& bus);
+// Export the query cache's and the Redis bus's counters on /metrics when they are in use
+// (`store` is a CachedStore, `bus` a RedisBus). Both must outlive every scrape.
+void add_query_cache_metrics(telemetry::MetricsRegistry& metrics, store::Store& store);
+void add_bus_metrics(telemetry::MetricsRegistry& metrics, bus::Bus& bus);
 
 // Stops the bus's background threads first when it has any (Redis), so shutdown does not
 // wait on an unreachable server.

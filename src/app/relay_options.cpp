@@ -1,6 +1,9 @@
 #include "app/relay_options.h"
 
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <stdexcept>
+#include <vector>
 
 namespace app {
 namespace {
@@ -20,6 +23,24 @@ const CLI::Validator kPubkeyHex(
                    : std::string("must be a public key in 64 lowercase hex characters");
     },
     "HEX64", "pubkey");
+
+// An option holding a list (repeatable, each value comma/space separated) whose entries
+// `add` checks and stores; a bad entry fails the command line like any invalid value.
+void add_list_option(CLI::App& command, const std::string& name, const std::string& env,
+                     const std::string& help, std::function<void(const std::string&)> add) {
+    command
+        .add_option_function<std::vector<std::string>>(
+            name,
+            [add = std::move(add), name](const std::vector<std::string>& values) {
+                try {
+                    for (const std::string& value : values) add(value);
+                } catch (const std::invalid_argument& e) {
+                    throw CLI::ValidationError(name, e.what());
+                }
+            },
+            help)
+        ->envname(env);
+}
 
 }  // namespace
 
@@ -87,11 +108,43 @@ void add_limits_options(CLI::App& command, relay::RelayConfig& config) {
         .add_option("--created-at-past", limits.created_at_past_seconds,
                     "Seconds an event's created_at may be behind the relay's clock (0 = any)")
         ->envname("CREATED_AT_PAST_SECONDS");
+    // The same setting under the name operators look for; giving both is an error rather
+    // than a silent choice.
+    command
+        .add_option("--max-event-age", limits.created_at_past_seconds,
+                    "Same as --created-at-past: events created longer ago than this many "
+                    "seconds are refused (0 = any age)")
+        ->envname("MAX_EVENT_AGE")
+        ->excludes("--created-at-past");
+    command
+        .add_option("--min-pow-difficulty", limits.min_pow_difficulty,
+                    "NIP-13: leading zero bits an event id needs, and the least target a nonce "
+                    "tag may commit to (0 = no proof of work required)")
+        ->envname("MIN_POW_DIFFICULTY")
+        ->check(CLI::Range(0, 256));
+    add_list_option(command, "--pubkey-allow", "PUBKEY_ALLOW",
+                    "Hex public keys (comma/space separated) that alone may publish; "
+                    "others get 'blocked:' (default: anyone)",
+                    [&limits](const std::string& v) { limits.pubkeys.allow(v); });
+    add_list_option(command, "--pubkey-deny", "PUBKEY_DENY",
+                    "Hex public keys (comma/space separated) whose events are refused "
+                    "'blocked:'; wins over --pubkey-allow",
+                    [&limits](const std::string& v) { limits.pubkeys.deny(v); });
     command
         .add_option("--max-outbound-bytes", limits.max_outbound_bytes,
                     "Bytes queued for one connection before it is closed as a slow reader")
         ->envname("MAX_OUTBOUND_BYTES")
         ->transform(CLI::AsSizeValue(false));
+    command
+        .add_option("--ping-interval", limits.ping_interval_seconds,
+                    "Seconds a WebSocket connection may stay quiet (nothing received, pongs "
+                    "included) before it is pinged, and between pings (0 = never ping)")
+        ->envname("PING_INTERVAL_SECONDS");
+    command
+        .add_option("--idle-timeout", limits.idle_timeout_seconds,
+                    "Seconds a WebSocket connection may stay quiet before it is closed; "
+                    "larger than --ping-interval so live clients can answer a ping (0 = never)")
+        ->envname("IDLE_TIMEOUT_SECONDS");
     command
         .add_option("--expiration-purge-seconds", config.expiration_purge_seconds,
                     "Seconds between purges of expired events (NIP-40; 0 = never purge, "
@@ -99,10 +152,15 @@ void add_limits_options(CLI::App& command, relay::RelayConfig& config) {
         ->envname("EXPIRATION_PURGE_SECONDS");
 }
 
-void add_log_level_option(CLI::App& command, std::string& level) {
-    command.add_option("--log-level", level, "Log level")
-        ->envname("LOG_LEVEL")
-        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+void add_ip_access_options(CLI::App& command, net::IpAccessList& lists) {
+    add_list_option(command, "--ip-allow", "IP_ALLOW",
+                    "Client addresses or CIDR ranges, IPv4 or IPv6 (comma/space separated) that "
+                    "alone may connect; others are disconnected at once (default: anyone)",
+                    [&lists](const std::string& v) { lists.allow(v); });
+    add_list_option(command, "--ip-deny", "IP_DENY",
+                    "Client addresses or CIDR ranges whose connections are closed as soon as "
+                    "they are accepted; wins over --ip-allow",
+                    [&lists](const std::string& v) { lists.deny(v); });
 }
 
 }  // namespace app

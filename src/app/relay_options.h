@@ -16,9 +16,11 @@ namespace app {
 void add_server_options(CLI::App& command, net::ServerOptions& options);
 // --relay-name, --relay-description, --admin-pubkey, --contact, --relay-icon, --relay-url
 void add_relay_info_options(CLI::App& command, relay::RelayInfo& info);
-// One option per relay::Limits field, plus --expiration-purge-seconds.
+// One option per relay::Limits field (the write policy included: --min-pow-difficulty,
+// --pubkey-allow, --pubkey-deny, --max-event-age), plus --expiration-purge-seconds.
 void add_limits_options(CLI::App& command, relay::RelayConfig& config);
-// --log-level
-void add_log_level_option(CLI::App& command, std::string& level);
+// --ip-allow, --ip-deny: for the roles that accept client connections (relay,
+// websocket-handler), not for the event handler's internal API.
+void add_ip_access_options(CLI::App& command, net::IpAccessList& lists);
 
 }  // namespace app

@@ -84,6 +84,7 @@ void RedisPublisher::run() {
     try {  // connect before the first message, so a quick stop() can still send it
         connection = std::make_unique<RedisConnection>(url_, timeouts_);
     } catch (const RedisError& e) {
+        ++counters_.errors;
         outage.failed(e.what());
     }
     std::deque<std::string> batch;
@@ -109,6 +110,7 @@ void RedisPublisher::run() {
             send(*connection, batch);
             backoff.reset();
         } catch (const RedisError& e) {
+            ++counters_.errors;
             connection.reset();
             outage.failed(e.what());
             requeue(batch);

@@ -54,6 +54,7 @@ void RedisSubscriber::run() {
             backoff.reset();
             listen(connection);
         } catch (const RedisError& e) {
+            ++counters_.errors;
             outage.failed(e.what());
         }
         std::unique_lock lock(mutex_);

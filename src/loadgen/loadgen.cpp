@@ -100,6 +100,10 @@ Batches presign(const Plan& plan, const EventFactory& factory, JsonObject& json)
 
 }  // namespace
 
+std::vector<std::string> author_pubkeys(uint64_t seed) {
+    return EventFactory(seed, kAuthors).pubkeys();
+}
+
 int run(const Options& options) {
     std::string error;
     auto plan = make_plan(options, error);

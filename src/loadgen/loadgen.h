@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace loadgen {
 
@@ -32,5 +33,9 @@ struct Options {
 // Returns the process exit code: 0 when every phase ran clean, 1 when a phase saw errors
 // (rejected events, missed deliveries, dropped connections), 2 for unusable options.
 int run(const Options& options);
+
+// The public keys (hex) of the authors a run with `seed` signs with: an operator can let
+// exactly them write to a relay with a write gate (e.g. WOT_ALLOW) and bench it.
+std::vector<std::string> author_pubkeys(uint64_t seed);
 
 }  // namespace loadgen

@@ -37,8 +37,10 @@ struct HttpServerOptions {
     uint64_t max_body_bytes = 512 * 1024;
     // A keep-alive connection with no request for this long is closed.
     unsigned idle_timeout_seconds = 300;
-    // Called for every accepted connection (e.g. a metric); any I/O thread.
+    // Called for every accepted connection and, later, once it has closed (e.g. metrics);
+    // any I/O thread.
     std::function<void()> on_connection;
+    std::function<void()> on_disconnection;
 };
 
 class HttpServer {

@@ -94,7 +94,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     void respond(const Request& request) {
         HttpRequestInfo info{request.method_string(), request.target(),
                              request[http::field::accept]};
-        HttpReply reply = route_http(info, [this] { return context_.relay.nip11_document(); });
+        HttpReply reply = route_http(
+            info, [this] { return context_.relay.nip11_document(); }, context_.metrics_text);
         auto response =
             std::make_shared<Response>(static_cast<http::status>(reply.status), request.version());
         response->set(http::field::server, "nostpp");

@@ -52,6 +52,9 @@ struct Server::Impl {
     void listen();
     void accept_next();
     void on_accept(error_code ec, tcp::socket socket);
+    // The IP allow/deny lists, once per connection: a refused socket is closed before any byte
+    // is read, so a blocked client costs no HTTP parsing, WebSocket handshake or session.
+    bool admits(tcp::socket& socket);
     void begin_stop();  // control strand only
     void run_io();
 
@@ -59,6 +62,7 @@ struct Server::Impl {
     // when it is destroyed unregister themselves from it.
     detail::ServerContext context;
     ServerOptions options;
+    IpAccessList ip_access;
     unsigned threads;
     asio::io_context io;
     // Serializes the acceptor, the signal set, the timers and the stop sequence.
@@ -98,8 +102,30 @@ void Server::Impl::on_accept(error_code ec, tcp::socket socket) {
         });
         return;
     }
-    detail::start_http_session(std::move(socket), context);
+    if (admits(socket)) detail::start_http_session(std::move(socket), context);
     accept_next();
+}
+
+bool Server::Impl::admits(tcp::socket& socket) {
+    if (ip_access.empty()) return true;
+    error_code ec;
+    auto remote = socket.remote_endpoint(ec);
+    std::string refusal;
+    if (ec) {
+        refusal = "remote address unknown: " + ec.message();
+    } else {
+        asio::ip::address address = remote.address();
+        auto bytes =
+            address.is_v4()
+                ? asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4()).to_bytes()
+                : address.to_v6().to_bytes();
+        refusal = ip_access.check(bytes);
+    }
+    if (refusal.empty()) return true;
+    spdlog::debug("{}: connection refused: {}", ec ? std::string("?") : format_endpoint(remote),
+                  refusal);
+    socket.close(ec);
+    return false;
 }
 
 void Server::Impl::begin_stop() {
@@ -144,6 +170,14 @@ Server::~Server() {
     // after the strand and timers the on_empty callback would use: don't let it run.
     impl_->context.connections.forget_on_empty();
     impl_->io.stop();
+}
+
+void Server::serve_metrics(std::function<std::string()> render) {
+    impl_->context.metrics_text = std::move(render);
+}
+
+void Server::refuse_connections(IpAccessList lists) {
+    impl_->ip_access = std::move(lists);
 }
 
 void Server::listen() {

@@ -1,10 +1,13 @@
-// The relay's network front end: accepts TCP connections, answers plain HTTP (NIP-11, health)
-// and runs one relay::ClientSession per WebSocket connection. Boost.Beast/Asio stay behind
-// this pimpl because they are slow to compile.
+// The relay's network front end: accepts TCP connections, answers plain HTTP (NIP-11, health,
+// metrics) and runs one relay::ClientSession per WebSocket connection. Boost.Beast/Asio stay
+// behind this pimpl because they are slow to compile.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+
+#include "net/ip_access_list.h"
 
 namespace relay {
 class Relay;
@@ -25,6 +28,14 @@ class Server {
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
+
+    // Makes GET /metrics answer `render()` (Prometheus text); without it /metrics is a 404.
+    // Call before listen(); `render` runs on I/O threads.
+    void serve_metrics(std::function<std::string()> render);
+
+    // Connections from addresses `lists` refuses are closed as soon as they are accepted
+    // (--ip-allow, --ip-deny). Call before listen().
+    void refuse_connections(IpAccessList lists);
 
     // Binds and starts listening. Throws std::runtime_error naming the address on failure.
     void listen();

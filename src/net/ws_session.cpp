@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "net/detail/coalescing_stream.h"
+#include "net/detail/idle_policy.h"
 #include "net/detail/message_limits.h"
 #include "net/detail/outbound_queue.h"
 #include "net/detail/sessions.h"
@@ -69,10 +70,13 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     void start(http::request<http::string_body> request) {
         if (!context_.connections.add(shared_from_this())) return;  // server stopping
         ws_.next_layer().set_owner(weak_from_this());
-        // The websocket stream runs its own handshake and idle timers.
+        // The websocket stream times the opening and closing handshakes; quiet connections
+        // are pinged and closed by watch_idle() (configurable, and counting every byte heard).
         beast::get_lowest_layer(ws_).expires_never();
-        // Pings an idle peer and drops it if it does not answer, so dead peers go away.
-        ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+        timeouts.idle_timeout = websocket::stream_base::none();
+        timeouts.keep_alive_pings = false;
+        ws_.set_option(timeouts);
         ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
             response.set(http::field::server, "nostpp");
         }));
@@ -125,10 +129,47 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
             return;
         }
         open_ = true;
+        // The session logs the connection's opening and closing.
         client_ =
             context_.relay.open_session(std::make_shared<WsOutbound>(weak_from_this()), remote_);
-        spdlog::debug("{}: websocket connected", remote_);
         read_next();
+        watch_idle();
+    }
+
+    // Strand only: pings a quiet peer and closes one that stays quiet (IdlePolicy); runs
+    // again whenever the policy next has something to do, until the connection closes.
+    void watch_idle() {
+        const IdlePolicy& policy = context_.idle;
+        if (!policy.enabled() || ended_ || queue_.closing()) return;
+        auto heard = ws_.next_layer().last_received();
+        auto now = IdlePolicy::Clock::now();
+        switch (policy.due(now, heard, last_ping_)) {
+            case IdlePolicy::Action::close:
+                spdlog::debug(
+                    "{}: closing a connection quiet for {} s", remote_,
+                    std::chrono::duration_cast<std::chrono::seconds>(now - heard).count());
+                begin_close(static_cast<uint16_t>(websocket::close_code::going_away),
+                            "idle timeout: nothing received");
+                return;
+            case IdlePolicy::Action::ping:
+                // Counted as sent even when the previous ping is still stuck in the socket, so
+                // the next check is an interval away.
+                last_ping_ = now;
+                if (!ping_in_flight_) {
+                    ping_in_flight_ = true;
+                    ws_.async_ping({}, [self = shared_from_this()](beast::error_code) {
+                        self->ping_in_flight_ = false;
+                    });
+                }
+                break;
+            case IdlePolicy::Action::wait:
+                break;
+        }
+        if (!idle_timer_) idle_timer_ = std::make_unique<asio::steady_timer>(executor_);
+        idle_timer_->expires_at(policy.next_check(heard, last_ping_));
+        idle_timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec) self->watch_idle();
+        });
     }
 
     void read_next() {
@@ -152,7 +193,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
             if (!ws_.got_text())
                 client_->on_binary();
             else if (message.size() > context_.max_message_bytes)
-                send(too_large_reply(message, context_.max_message_bytes));
+                client_->on_rejected(too_large_reply(message, context_.max_message_bytes));
             else
                 client_->on_text(message);
         } catch (const std::exception& e) {
@@ -237,6 +278,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
             spdlog::debug("{}: connection ended: {}", remote_, ec.message());
         queue_.shut();
         if (close_deadline_) close_deadline_->cancel();
+        if (idle_timer_) idle_timer_->cancel();
         end_client();
     }
 
@@ -259,6 +301,9 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     std::unique_ptr<relay::ClientSession> client_;        // strand only
     std::string writing_;                                 // strand only: frame in flight
     std::unique_ptr<asio::steady_timer> close_deadline_;  // strand only, made when closing
+    std::unique_ptr<asio::steady_timer> idle_timer_;      // strand only (watch_idle)
+    IdlePolicy::Clock::time_point last_ping_;             // strand only
+    bool ping_in_flight_ = false;                         // strand only
     bool open_ = false;                                   // strand only: handshake done
     bool ended_ = false;                                  // strand only
 };

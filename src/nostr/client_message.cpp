@@ -1,6 +1,7 @@
 #include "nostr/client_message.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "nostr/json_internal.h"
 #include "nostr/relay_message.h"
@@ -10,7 +11,9 @@ namespace {
 using simdjson::dom::array;
 using simdjson::dom::element;
 
-RejectedMessage notice(std::string_view message) { return {relay_message::notice(message)}; }
+RejectedMessage notice(std::string_view message) {
+    return {relay_message::notice(message)};
+}
 
 ClientMessage parse_event_message(array message, bool is_auth) {
     const char* verb = is_auth ? "AUTH" : "EVENT";
@@ -52,18 +55,29 @@ ClientMessage parse_filters_message(array message, std::string_view verb) {
     std::string reply;
     if (!read_subscription_id(message, verb, out.subscription_id, reply))
         return RejectedMessage{reply};
+    // A COUNT's id names no subscription: refusing it ends nothing.
+    auto refuse = [&](std::string_view why) {
+        std::string ends;
+        if constexpr (std::is_same_v<Message, ReqMessage>) ends = out.subscription_id;
+        return RejectedMessage{.reply = relay_message::closed(out.subscription_id, why),
+                               .ends_subscription = std::move(ends)};
+    };
     if (message.size() < 3)
-        return RejectedMessage{relay_message::closed(
-            out.subscription_id, "invalid: " + std::string(verb) + " needs at least one filter")};
+        return refuse("invalid: " + std::string(verb) + " needs at least one filter");
     out.filters.reserve(message.size() - 2);
     size_t index = 0;
     for (element item : message) {
         if (index++ < 2) continue;
         std::string error;
         if (!json_internal::read_filter(item, out.filters.emplace_back(), error))
-            return RejectedMessage{relay_message::closed(out.subscription_id, error)};
+            return refuse(error);
     }
     return out;
+}
+// A rejected message keeps the verb it was sent with.
+ClientMessage with_verb(ClientMessage message, Verb verb) {
+    if (auto* rejected = std::get_if<RejectedMessage>(&message)) rejected->verb = verb;
+    return message;
 }
 }  // namespace
 
@@ -77,17 +91,19 @@ ClientMessage parse_client_message(std::string_view text) {
         message.at(0).get_string().get(verb))
         return notice("invalid: a message must be a JSON array starting with a verb string");
 
-    if (verb == "EVENT") return parse_event_message(message, false);
-    if (verb == "REQ") return parse_filters_message<ReqMessage>(message, "REQ");
-    if (verb == "COUNT") return parse_filters_message<CountMessage>(message, "COUNT");
+    if (verb == "EVENT") return with_verb(parse_event_message(message, false), Verb::event);
+    if (verb == "REQ")
+        return with_verb(parse_filters_message<ReqMessage>(message, "REQ"), Verb::req);
+    if (verb == "COUNT")
+        return with_verb(parse_filters_message<CountMessage>(message, "COUNT"), Verb::count);
     if (verb == "CLOSE") {
         CloseMessage close;
         std::string reply;
         if (!read_subscription_id(message, "CLOSE", close.subscription_id, reply))
-            return RejectedMessage{reply};
+            return RejectedMessage{.reply = reply, .verb = Verb::close};
         return close;
     }
-    if (verb == "AUTH") return parse_event_message(message, true);
+    if (verb == "AUTH") return with_verb(parse_event_message(message, true), Verb::auth);
     // Quote at most 32 bytes, cut on a character boundary so the NOTICE stays valid UTF-8.
     size_t cut = std::min<size_t>(verb.size(), 32);
     while (cut > 0 && cut < verb.size() && (static_cast<unsigned char>(verb[cut]) & 0xC0) == 0x80)

@@ -1,6 +1,7 @@
 // Parsing client-to-relay messages (NIP-01 EVENT/REQ/CLOSE, NIP-45 COUNT, NIP-42 AUTH).
 // Structure only: relay policy (limits, auth) is applied by the caller.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -28,10 +29,17 @@ struct CountMessage {
 struct AuthMessage {
     Event event;
 };
+// The verb of a client message; `unknown` for another verb or no readable verb at all.
+enum class Verb : uint8_t { event, req, close, count, auth, unknown };
+
 // The message could not be used; `reply` is the complete answer to send (OK false with the
 // event id, CLOSED with the subscription id, or NOTICE when neither is known).
 struct RejectedMessage {
     std::string reply;
+    Verb verb = Verb::unknown;  // what the message claimed to be (metrics count by verb)
+    // A refused REQ whose subscription id could be read: its CLOSED reply tells the client that
+    // subscription is over, so the relay must end any subscription it had under that id.
+    std::string ends_subscription = {};
 };
 
 using ClientMessage =

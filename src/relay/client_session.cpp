@@ -1,5 +1,7 @@
 #include "relay/client_session.h"
 
+#include <spdlog/spdlog.h>
+
 #include "nostr/relay_message.h"
 #include "relay/event_policy.h"
 #include "relay/live_subscription.h"
@@ -10,19 +12,53 @@
 namespace relay {
 namespace rm = nostr::relay_message;
 
+namespace {
+
+nostr::Verb verb_of(const nostr::ClientMessage& message) {
+    if (const auto* rejected = std::get_if<nostr::RejectedMessage>(&message)) return rejected->verb;
+    // The variant's alternatives before RejectedMessage, in order.
+    static constexpr nostr::Verb kByIndex[] = {nostr::Verb::event, nostr::Verb::req,
+                                               nostr::Verb::close, nostr::Verb::count,
+                                               nostr::Verb::auth};
+    return kByIndex[message.index()];
+}
+
+bool debug_logging() {
+    return spdlog::should_log(spdlog::level::debug);
+}
+
+}  // namespace
+
 ClientSession::ClientSession(RelayContext& context, std::shared_ptr<Outbound> out,
                              std::string remote_address)
-    : context_(context), out_(std::move(out)), remote_address_(std::move(remote_address)) {}
+    : context_(context),
+      out_(std::move(out)),
+      remote_address_(std::move(remote_address)),
+      opened_(std::chrono::steady_clock::now()) {
+    context_.metrics.connections.add(1);
+    context_.metrics.connections_opened.inc();
+    spdlog::debug("{}: connection open", remote_address_);
+}
 
 ClientSession::~ClientSession() { on_close(); }
 
 void ClientSession::on_text(std::string_view text) {
+    ++messages_;
     nostr::ClientMessage message = nostr::parse_client_message(text);
+    context_.metrics.message(verb_of(message)).inc();
     std::visit([this](auto& m) { handle(m); }, message);
 }
 
 void ClientSession::on_binary() {
+    ++messages_;
+    context_.metrics.message(nostr::Verb::unknown).inc();
     out_->send(rm::notice("invalid: binary frames are not supported; send JSON text frames"));
+}
+
+void ClientSession::on_rejected(nostr::RejectedMessage message) {
+    ++messages_;
+    context_.metrics.message(message.verb).inc();
+    handle(message);
 }
 
 void ClientSession::on_close() {
@@ -31,9 +67,29 @@ void ClientSession::on_close() {
         subscription->close();
     }
     subscriptions_.clear();
+    if (closed_) return;
+    closed_ = true;
+    context_.metrics.connections.add(-1);
+    spdlog::debug("{}: connection closed after {:.3f} s, {} messages", remote_address_,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - opened_).count(),
+                  messages_);
 }
 
-void ClientSession::handle(nostr::RejectedMessage& message) { out_->send(std::move(message.reply)); }
+void ClientSession::log_rejected(uint32_t kind, std::string_view message) const {
+    spdlog::debug("{}: event of kind {} rejected ({})", remote_address_, kind,
+                  EventCounters::prefix_of(message));
+}
+
+void ClientSession::handle(nostr::RejectedMessage& message) {
+    if (!message.ends_subscription.empty()) end_subscription(message.ends_subscription);
+    // An EVENT that could not even be read is an event received and rejected as invalid.
+    if (message.verb == nostr::Verb::event) {
+        context_.metrics.events.received();
+        context_.metrics.events.rejected("invalid:");
+        spdlog::debug("{}: unreadable event rejected (invalid)", remote_address_);
+    }
+    out_->send(std::move(message.reply));
+}
 
 void ClientSession::handle(nostr::EventMessage& message) {
     nostr::Event& event = message.event;
@@ -42,20 +98,34 @@ void ClientSession::handle(nostr::EventMessage& message) {
     telemetry::Span span =
         telemetry::start_span(tracing::kEventSpan, telemetry::SpanKind::server, {});
     tracing::set_event(span, event);
+    EventCounters& counters = context_.metrics.events;
+    counters.received();
     // A backend that verifies events itself (the event handler behind RemoteBackend) is the
     // trust boundary: checking the signature here too would only spend CPU twice.
     std::string refusal = check_incoming_event(event, context_.config.limits, unix_now(),
-                                               !context_.backend.verifies_events());
+                                               !context_.backend.verifies_events(),
+                                               context_.write_gate);
     if (!refusal.empty()) {
+        counters.rejected(refusal);
+        log_rejected(event.kind, refusal);
         out_->send(rm::ok(event.id, false, refusal));
         tracing::set_ok(span, false, refusal);
         span.end();
         return;
     }
     auto shared = std::make_shared<const nostr::Event>(std::move(event));
+    // The callback may run after this session is gone, but not after the relay (its backend
+    // stops first), so it may use the relay's counters. The address is copied only for a log.
+    std::string remote = debug_logging() ? remote_address_ : std::string();
     telemetry::ContextScope scope(span.context());
     context_.backend.submit(
-        shared, [out = out_, id = shared->id, span](store::PutResult result, uint64_t) mutable {
+        shared, [out = out_, id = shared->id, kind = shared->kind, &counters,
+                 remote = std::move(remote), span](store::PutResult result,
+                                                   uint64_t commit_seq) mutable {
+            counters.settled(result, commit_seq);
+            if (!result.accepted())
+                spdlog::debug("{}: event of kind {} rejected ({})", remote, kind,
+                              EventCounters::prefix_of(result.message));
             out->send(rm::ok(id, result.accepted(), result.message));
             tracing::set_ok(span, result.accepted(), result.message);
             span.end();
@@ -89,13 +159,15 @@ void ClientSession::handle(nostr::ReqMessage& message) {
     telemetry::Span span =
         telemetry::start_span(tracing::kReqSpan, telemetry::SpanKind::server, {});
     span.set_attribute("nostr.filters", message.filters.size());
+    // A REQ with an existing id replaces that subscription; refused, it still ends it, as the
+    // CLOSED answer tells the client.
+    end_subscription(id);
     if (std::string refusal = check_filters(id, message.filters.size()); !refusal.empty()) {
         tracing::set_closed(span, "invalid:");
         span.end();
         out_->send(std::move(refusal));
         return;
     }
-    end_subscription(id);  // a REQ with an existing id replaces that subscription
     std::erase_if(subscriptions_, [](const auto& entry) { return entry.second->is_closed(); });
     const Limits& limits = context_.config.limits;
     if (subscriptions_.size() >= limits.max_subscriptions) {

@@ -1,6 +1,10 @@
 // One client connection's protocol state: parses its messages, applies limits and policy,
-// owns its subscriptions, and answers with NIP-01 messages through its Outbound.
+// owns its subscriptions, and answers with NIP-01 messages through its Outbound. It counts
+// what it sees in the relay's metrics and logs (at debug level) its opening and closing and
+// every event it rejects.
 #pragma once
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,6 +28,9 @@ public:
     // Calls for one session are serialized by the caller (the connection's strand).
     void on_text(std::string_view message);
     void on_binary();
+    // A message the network layer could not pass on (over the size limit): counted like a
+    // rejected message, and its reply sent.
+    void on_rejected(nostr::RejectedMessage message);
     // Ends every subscription of this connection.
     void on_close();
 
@@ -39,10 +46,14 @@ private:
     // "" when the filter list is within limits, else the CLOSED message.
     std::string check_filters(const std::string& subscription_id, size_t filter_count) const;
     void end_subscription(const std::string& subscription_id);
+    void log_rejected(uint32_t kind, std::string_view message) const;
 
     RelayContext& context_;
     std::shared_ptr<Outbound> out_;
     std::string remote_address_;
+    std::chrono::steady_clock::time_point opened_;
+    uint64_t messages_ = 0;
+    bool closed_ = false;
     std::unordered_map<std::string, std::shared_ptr<LiveSubscription>> subscriptions_;
 };
 

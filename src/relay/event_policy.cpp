@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "nostr/event_parser.h"
+#include "relay/proof_of_work.h"
 
 namespace relay {
 namespace {
@@ -35,14 +36,18 @@ std::string check_event_policy(const nostr::Event& event, const Limits& limits, 
                std::to_string(limits.created_at_past_seconds) + " seconds in the past";
     if (auto expiration = event.expiration(); expiration && *expiration <= now)
         return "invalid: event has expired";
+    if (std::string pow = check_proof_of_work(event, limits.min_pow_difficulty); !pow.empty())
+        return pow;
     if (event.is_protected())
         return "auth-required: this event may only be published by its author";
     return {};
 }
 
 std::string check_incoming_event(const nostr::Event& event, const Limits& limits, int64_t now,
-                                 bool verify) {
+                                 bool verify, const WriteGate* gate) {
     std::string refusal = check_event_policy(event, limits, now);
+    if (refusal.empty()) refusal = limits.pubkeys.check(event.pubkey);
+    if (refusal.empty() && gate) refusal = gate->check_author(event.pubkey);
     if (refusal.empty() && verify) refusal = nostr::verify_event(event);
     return refusal;
 }

@@ -1,11 +1,13 @@
 // The relay's acceptance rules for an incoming event: configured limits, NIP-40 expiration on
-// arrival, NIP-70 protected events, and (check_incoming_event) the id and signature.
+// arrival, NIP-13 proof of work, NIP-70 protected events, and (check_incoming_event) the
+// operator's pubkey lists, the write gate, the id and signature.
 #pragma once
 #include <cstdint>
 #include <string>
 
 #include "nostr/event.h"
 #include "relay/relay_config.h"
+#include "relay/write_gate.h"
 
 namespace relay {
 
@@ -13,11 +15,12 @@ namespace relay {
 std::string check_event_policy(const nostr::Event& event, const Limits& limits, int64_t now);
 
 // Everything checked about a structurally valid incoming event before it is submitted: the
-// policy above, then (when `verify` is set) its id and BIP-340 signature. Both the WebSocket
-// path (ClientSession) and the event handler's HTTP API call this one function, so their OK
-// messages cannot drift apart. "" when acceptable, else the OK false message.
+// policy above, then the pubkey allow/deny lists, then the write gate (Web of Trust) when there is one, then (when `verify` is
+// set) its id and BIP-340 signature. Both the WebSocket path (ClientSession) and the event
+// handler's HTTP API call this one function, so their OK messages cannot drift apart.
+// "" when acceptable, else the OK false message.
 std::string check_incoming_event(const nostr::Event& event, const Limits& limits, int64_t now,
-                                 bool verify);
+                                 bool verify, const WriteGate* gate = nullptr);
 
 int64_t unix_now();
 

@@ -1,13 +1,15 @@
 #include "relay/group_commit_writer.h"
 
+#include <chrono>
 #include <vector>
 
+#include "relay/backend_metrics.h"
 #include "relay/tracing.h"
 
 namespace relay {
 
-GroupCommitWriter::GroupCommitWriter(store::Store& store, size_t max_batch)
-    : store_(store), max_batch_(max_batch), thread_([this] { run(); }) {}
+GroupCommitWriter::GroupCommitWriter(store::Store& store, BackendMetrics& metrics, size_t max_batch)
+    : store_(store), metrics_(metrics), max_batch_(max_batch), thread_([this] { run(); }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
     {
@@ -45,8 +47,15 @@ void GroupCommitWriter::run() {
         for (const auto& pending : batch) events.push_back(pending.event.get());
         const bool traced = telemetry::tracing_enabled();
         const uint64_t started = traced ? telemetry::unix_now_ns() : 0;
+        auto start = std::chrono::steady_clock::now();
         uint64_t seq = store_.put(events, results);
         const uint64_t committed = traced ? telemetry::unix_now_ns() : 0;
+        metrics_.commit_seconds.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        metrics_.commit_batch_size.observe(double(batch.size()));
+        // A failed commit fails its whole batch.
+        if (!results.empty() && results.front().outcome == store::PutOutcome::error)
+            metrics_.put_errors.inc();
         commits_.fetch_add(1, std::memory_order_relaxed);
         for (size_t i = 0; i < batch.size(); ++i) batch[i].done(results[i], seq);
         // After the callbacks: the OKs do not wait for the spans.

@@ -1,8 +1,9 @@
 // The single writer thread: takes every event queued since the last commit and stores them
 // in one transaction, so one fsync acknowledges the whole group. Callbacks run on the writer
-// thread after the commit, i.e. only once the events are durable. An event submitted under a
-// trace context (telemetry::current_context()) gets a `store.commit` span of its own, child
-// of that context, covering its group's transaction, with the group's size as an attribute.
+// thread after the commit, i.e. only once the events are durable. Each commit's latency and
+// size are observed in the backend's metrics. An event submitted under a trace context
+// (telemetry::current_context()) gets a `store.commit` span of its own, child of that
+// context, covering its group's transaction, with the group's size as an attribute.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -19,12 +20,15 @@
 
 namespace relay {
 
+struct BackendMetrics;
+
 class GroupCommitWriter {
 public:
     // `done` gets the result and the commit sequence number of the batch.
     using Done = std::function<void(const store::PutResult&, uint64_t commit_seq)>;
 
-    GroupCommitWriter(store::Store& store, size_t max_batch = 4096);
+    // `metrics` must outlive the writer.
+    GroupCommitWriter(store::Store& store, BackendMetrics& metrics, size_t max_batch = 4096);
     ~GroupCommitWriter();  // commits what is queued, then stops
 
     void submit(std::shared_ptr<const nostr::Event> event, Done done);
@@ -41,6 +45,7 @@ private:
                       uint64_t end_unix_ns);
 
     store::Store& store_;
+    BackendMetrics& metrics_;
     size_t max_batch_;
     std::mutex mutex_;
     std::condition_variable wake_;

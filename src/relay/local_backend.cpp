@@ -11,13 +11,20 @@
 
 namespace relay {
 
-LocalBackend::LocalBackend(store::Store& store, bus::Bus& bus, LocalBackendOptions options)
-    : store_(store), bus_(bus), options_(options) {}
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+}  // namespace
+
+LocalBackend::LocalBackend(store::Store& store, bus::Bus& bus, telemetry::MetricsRegistry& metrics,
+                           LocalBackendOptions options)
+    : store_(store), bus_(bus), options_(options), metrics_(metrics) {}
 
 LocalBackend::~LocalBackend() { stop(); }
 
 void LocalBackend::start() {
-    writer_ = std::make_unique<GroupCommitWriter>(store_);
+    writer_ = std::make_unique<GroupCommitWriter>(store_, metrics_);
     queries_ = std::make_unique<WorkerPool>(options_.query_threads);
     if (options_.expiration_purge_seconds > 0) purger_ = std::thread([this] { purge_loop(); });
 }
@@ -45,6 +52,10 @@ void LocalBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone 
     writer_->submit(
         event, [this, event, done = std::move(done)](const store::PutResult& result, uint64_t seq) {
             bool stored = result.outcome == store::PutOutcome::stored;
+            if (result.outcome == store::PutOutcome::error)
+                health_.failed("write", result.message);
+            else
+                health_.succeeded();
             if (stored) bus_.publish({event, seq});
             done(result, stored ? seq : 0);
         });
@@ -53,6 +64,7 @@ void LocalBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone 
 void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                          std::function<void(QueryResult)> done) {
     queries_->post([this, filters = std::move(filters), options, done = std::move(done),
+                    start = std::chrono::steady_clock::now(),
                     parent = telemetry::current_context()] {
         telemetry::Span span = tracing::start_child(tracing::kQuerySpan, parent);
         QueryResult result;
@@ -64,8 +76,12 @@ void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions
         } catch (const std::exception& e) {
             result.events.clear();
             result.error = std::string("error: query failed: ") + e.what();
+            metrics_.query_errors.inc();
+            health_.failed("query", e.what());
             span.set_error(result.error);
         }
+        if (result.error.empty()) health_.succeeded();
+        metrics_.query_seconds.observe(seconds_since(start));
         span.set_attribute("nostr.filters", filters.size());
         span.set_attribute("nostpp.query.events", result.events.size());
         span.end();
@@ -76,6 +92,7 @@ void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions
 void LocalBackend::count(std::vector<nostr::Filter> filters, int64_t now,
                          std::function<void(CountResult)> done) {
     queries_->post([this, filters = std::move(filters), now, done = std::move(done),
+                    start = std::chrono::steady_clock::now(),
                     parent = telemetry::current_context()] {
         telemetry::Span span = tracing::start_child(tracing::kStoreCountSpan, parent);
         span.set_attribute("nostr.filters", filters.size());
@@ -88,8 +105,12 @@ void LocalBackend::count(std::vector<nostr::Filter> filters, int64_t now,
             if (offset) result.hll_hex = nostr::to_hex(registers);
         } catch (const std::exception& e) {
             result.error = std::string("error: count failed: ") + e.what();
+            metrics_.count_errors.inc();
+            health_.failed("count", e.what());
             span.set_error(result.error);
         }
+        if (result.error.empty()) health_.succeeded();
+        metrics_.count_seconds.observe(seconds_since(start));
         span.end();
         done(std::move(result));
     });
@@ -105,8 +126,10 @@ void LocalBackend::purge_loop() {
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
             size_t removed = store_.purge_expired(now);
+            metrics_.expired_purged.inc(removed);
             if (removed) spdlog::debug("purged {} expired events", removed);
         } catch (const std::exception& e) {
+            metrics_.purge_errors.inc();
             spdlog::warn("expiration purge failed: {}", e.what());
         }
         lock.lock();

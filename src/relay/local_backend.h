@@ -9,6 +9,8 @@
 
 #include "bus/bus.h"
 #include "relay/backend.h"
+#include "relay/backend_metrics.h"
+#include "relay/store_health_log.h"
 
 namespace relay {
 
@@ -22,7 +24,10 @@ struct LocalBackendOptions {
 
 class LocalBackend final : public Backend {
 public:
-    LocalBackend(store::Store& store, bus::Bus& bus, LocalBackendOptions options);
+    // `metrics` gets the commit, query and store-error series (backend_metrics.h) and must
+    // outlive the backend.
+    LocalBackend(store::Store& store, bus::Bus& bus, telemetry::MetricsRegistry& metrics,
+                 LocalBackendOptions options);
     ~LocalBackend() override;
 
     void start();
@@ -41,6 +46,8 @@ private:
     store::Store& store_;
     bus::Bus& bus_;
     LocalBackendOptions options_;
+    BackendMetrics metrics_;
+    StoreHealthLog health_;
     std::unique_ptr<GroupCommitWriter> writer_;
     std::unique_ptr<WorkerPool> queries_;
     std::thread purger_;

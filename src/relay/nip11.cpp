@@ -11,7 +11,7 @@
 namespace relay {
 namespace {
 // NIPs that work end to end in this build; keep in step with the e2e tests.
-constexpr int kSupportedNips[] = {1, 9, 11, 40, 45, 70};
+constexpr int kSupportedNips[] = {1, 9, 11, 13, 40, 45, 70};
 
 void field(std::string& out, std::string_view key, std::string_view value) {
     if (out.size() > 1) out.push_back(',');
@@ -53,8 +53,12 @@ std::string Relay::nip11_document() const {
     number(out, "max_subid_length", limits.max_subid_length);
     number(out, "max_event_tags", limits.max_event_tags);
     number(out, "max_content_length", static_cast<int64_t>(limits.max_content_length));
-    number(out, "min_pow_difficulty", 0);
-    out += ",\"auth_required\":false,\"payment_required\":false,\"restricted_writes\":false";
+    number(out, "min_pow_difficulty", limits.min_pow_difficulty);
+    out += ",\"auth_required\":false,\"payment_required\":false,\"restricted_writes\":";
+    // NIP-11: writes are restricted when they need anything beyond a valid event.
+    bool restricted = limits.restricted_writes || limits.min_pow_difficulty > 0 ||
+                      limits.pubkeys.has_allow_list();
+    out += restricted ? "true" : "false";
     if (limits.created_at_past_seconds > 0)
         number(out, "created_at_lower_limit", limits.created_at_past_seconds);
     number(out, "created_at_upper_limit", limits.created_at_future_seconds);

@@ -4,17 +4,26 @@
 
 namespace relay {
 
-RelayContext::RelayContext(RelayConfig config, Backend& backend)
-    : config(std::move(config)), backend(backend),
+RelayContext::RelayContext(RelayConfig config, Backend& backend,
+                           telemetry::MetricsRegistry& metrics, const WriteGate* write_gate)
+    : config(std::move(config)),
+      backend(backend),
+      write_gate(write_gate),
+      metrics(metrics),
       subscriptions(std::make_shared<SubscriptionIndex>()) {}
 
 RelayContext::~RelayContext() = default;
 
-Relay::Relay(RelayConfig config, Backend& backend, bus::Bus& bus)
-    : context_(std::move(config), backend) {
+Relay::Relay(RelayConfig config, Backend& backend, bus::Bus& bus,
+             telemetry::MetricsRegistry& metrics, const WriteGate* write_gate)
+    : context_(std::move(config), backend, metrics, write_gate) {
     bus.subscribe([index = context_.subscriptions](const bus::LiveEvent& event) {
         index->dispatch(event);
     });
+    // Read when scraped; the index is shared, so the registry may outlive the relay.
+    metrics.sampled("nostpp_subscriptions", "Live subscriptions (REQs not closed)",
+                    telemetry::MetricType::gauge,
+                    [index = context_.subscriptions] { return double(index->size()); });
 }
 
 Relay::~Relay() = default;

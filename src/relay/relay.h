@@ -9,6 +9,8 @@
 #include "relay/backend.h"
 #include "relay/client_session.h"
 #include "relay/relay_config.h"
+#include "relay/write_gate.h"
+#include "relay/session_metrics.h"
 
 namespace relay {
 
@@ -17,18 +19,26 @@ class SubscriptionIndex;
 // Shared state handed to sessions (private to relay/).
 class RelayContext {
 public:
-    RelayContext(RelayConfig config, Backend& backend);
+    RelayContext(RelayConfig config, Backend& backend, telemetry::MetricsRegistry& metrics,
+                 const WriteGate* write_gate);
     ~RelayContext();
     RelayConfig config;
     Backend& backend;
+    const WriteGate* write_gate;  // null: everyone may write (or the backend decides)
+    SessionMetrics metrics;
     // Shared with the bus listener, which may outlive the relay briefly during shutdown.
     std::shared_ptr<SubscriptionIndex> subscriptions;
 };
 
 class Relay {
 public:
-    // `bus` delivers accepted events to live subscriptions; `backend` stores and queries.
-    Relay(RelayConfig config, Backend& backend, bus::Bus& bus);
+    // `bus` delivers accepted events to live subscriptions; `backend` stores and queries;
+    // `metrics` gets the client-facing series (session_metrics.h) and the live subscription
+    // count. The backend's callbacks may count into this relay's metrics: stop the backend
+    // before destroying the relay. `write_gate`, when given, decides whose events are
+    // accepted (it must outlive the relay).
+    Relay(RelayConfig config, Backend& backend, bus::Bus& bus,
+          telemetry::MetricsRegistry& metrics, const WriteGate* write_gate = nullptr);
     ~Relay();
 
     std::unique_ptr<ClientSession> open_session(std::shared_ptr<Outbound> out,

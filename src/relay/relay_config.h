@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "relay/pubkey_lists.h"
+
 namespace relay {
 
 struct RelayInfo {
@@ -25,8 +27,13 @@ struct Limits {
     uint32_t max_event_tags = 2000;
     uint64_t max_content_length = 65536;      // characters (code points), as NIP-11 says
     int64_t created_at_future_seconds = 900;  // how far ahead of now created_at may be
-    int64_t created_at_past_seconds = 0;      // 0 = no lower bound
+    int64_t created_at_past_seconds = 0;      // 0 = no lower bound (alias: --max-event-age)
+    uint32_t min_pow_difficulty = 0;          // NIP-13 leading zero bits of the id (0 = off)
+    PubkeyLists pubkeys;                      // --pubkey-allow / --pubkey-deny
     uint64_t max_outbound_bytes = 8 << 20;    // queued per connection before it is dropped
+    bool restricted_writes = false;           // a write gate (Web of Trust) decides who writes
+    uint32_t ping_interval_seconds = 60;      // a WebSocket quiet this long is pinged (0 = never)
+    uint32_t idle_timeout_seconds = 300;      // a WebSocket quiet this long is closed (0 = never)
 };
 
 struct RelayConfig {

@@ -1,11 +1,12 @@
 // The event handler API's metrics (GET /metrics): requests by route and status, requests in
-// flight, events accepted by outcome and rejected by message prefix. The per-event counters
-// are looked up once, so counting an event takes no lock.
+// flight, and events received / accepted by outcome / rejected by message prefix (the same
+// series as the relay's sessions, relay/event_counters.h). The per-event counters are looked
+// up once, so counting an event takes no lock.
 #pragma once
-#include <array>
 #include <string>
 #include <string_view>
 
+#include "relay/event_counters.h"
 #include "services/api_json.h"
 #include "telemetry/metrics.h"
 
@@ -17,22 +18,15 @@ class ApiMetrics {
 
     void request_started();
     void request_answered(std::string_view route, unsigned status);
+    // One event of a POST /event answered: received, then accepted or rejected.
     void event(const api::EventReply& reply);
     // Everything in the registry, in the Prometheus text format.
     std::string text() const;
 
-    // Prefixes counted on their own in nostpp_events_rejected_total; others are "other".
-    static constexpr std::array<std::string_view, 10> kPrefixes = {
-        "invalid",    "blocked", "duplicate", "pow",           "rate-limited",
-        "restricted", "mute",    "error",     "auth-required", "unsupported"};
-    static constexpr std::array<api::Outcome, 3> kAcceptedOutcomes = {
-        api::Outcome::stored, api::Outcome::duplicate, api::Outcome::ephemeral};
-
   private:
     telemetry::MetricsRegistry& registry_;
     telemetry::Gauge& in_flight_;
-    std::array<telemetry::Counter*, kAcceptedOutcomes.size()> accepted_{};
-    std::array<telemetry::Counter*, kPrefixes.size() + 1> rejected_{};  // + "other"
+    relay::EventCounters events_;
 };
 
 }  // namespace services

@@ -1,5 +1,7 @@
 #include "services/event_handler_api.h"
 
+#include <spdlog/spdlog.h>
+
 #include "bus/bus.h"
 #include "nostr/canonical.h"
 #include "nostr/event_parser.h"
@@ -38,6 +40,14 @@ api::EventReply reply_of(const store::PutResult& result, uint64_t commit_seq) {
     }
     return {false, result.message.empty() ? "error: storing the event failed" : result.message,
             Outcome::error, 0};
+}
+
+// A debug line per event answered OK false: its kind (-1: unreadable) and the prefix of the
+// message, never its content.
+void log_rejected(int64_t kind, std::string_view message) {
+    std::string_view prefix = relay::EventCounters::prefix_of(message);
+    if (kind < 0) return spdlog::debug("unreadable event rejected ({})", prefix);
+    spdlog::debug("event of kind {} rejected ({})", kind, prefix);
 }
 
 std::string_view route_of(std::string_view path) {
@@ -81,7 +91,7 @@ void EventHandlerApi::handle(net::HttpServerRequest request, net::HttpRespond re
     path = path.substr(0, path.find('?'));
     std::string_view route = route_of(path);
     auto exchange = std::make_shared<Exchange>(*metrics_, route, std::move(respond));
-    if (route == "other")
+    if (route == "other" || (route == "/metrics" && !config_.serve_metrics))
         return exchange->error(404, "invalid: unknown route '" + std::string(path) + "'");
     bool is_post = route == "/event" || route == "/query" || route == "/count";
     std::string_view method = is_post ? "POST" : "GET";
@@ -125,6 +135,7 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange, cons
     const int64_t now = relay::unix_now();
     std::vector<std::shared_ptr<const nostr::Event>> events(request.items.size());
     std::vector<std::string> refusals(request.items.size());
+    std::vector<int64_t> kinds(request.items.size(), -1);  // for logs; -1: unreadable
     for (size_t i = 0; i < request.items.size(); ++i) {
         const std::string& text = request.items[i];
         std::string& why = refusals[i];
@@ -137,7 +148,8 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange, cons
             if (!request.batch && why == kMalformed) return exchange->error(400, kMalformed);
             continue;
         }
-        why = relay::check_incoming_event(event, config_.limits, now, true);
+        kinds[i] = event.kind;
+        why = relay::check_incoming_event(event, config_.limits, now, true, config_.write_gate);
         if (why.empty()) events[i] = std::make_shared<const nostr::Event>(std::move(event));
     }
 
@@ -145,8 +157,9 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange, cons
     auto gather = std::make_shared<Gather>(
         [exchange](std::string out) { exchange->answer(200, std::move(out)); }, request.batch,
         request.items.size());
-    auto settle = [this, gather, spans](size_t index, const api::EventReply& reply) {
+    auto settle = [this, gather, spans](size_t index, int64_t kind, const api::EventReply& reply) {
         metrics_->event(reply);
+        if (!reply.accepted) log_rejected(kind, reply.message);
         if (spans) end_event_span((*spans)[index], reply);
         std::string out;
         api::append_event_reply(out, reply);
@@ -154,14 +167,15 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange, cons
     };
     for (size_t i = 0; i < events.size(); ++i) {
         if (!events[i]) {
-            settle(i, refusal(refusals[i]));
+            settle(i, kinds[i], refusal(refusals[i]));
             continue;
         }
         if (spans) relay::tracing::set_event((*spans)[i], *events[i]);
         telemetry::ContextScope scope(item_context(spans, i));
-        backend_.submit(std::move(events[i]), [settle, i](store::PutResult result, uint64_t seq) {
-            settle(i, reply_of(result, seq));
-        });
+        backend_.submit(std::move(events[i]),
+                        [settle, i, kind = kinds[i]](store::PutResult result, uint64_t seq) {
+                            settle(i, kind, reply_of(result, seq));
+                        });
     }
     gather->seal();
 }

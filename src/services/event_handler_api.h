@@ -10,6 +10,7 @@
 #include "net/http_server.h"
 #include "relay/backend.h"
 #include "relay/relay_config.h"
+#include "relay/write_gate.h"
 #include "telemetry/metrics.h"
 
 namespace services {
@@ -19,6 +20,10 @@ class ApiMetrics;
 struct EventHandlerConfig {
     relay::Limits limits;  // event policy, max_filters, max_limit, default_limit
     uint64_t max_request_bytes = 4 * 131072;
+    const relay::WriteGate* write_gate = nullptr;  // the Web of Trust, when on
+    // GET /metrics on the API port; off when metrics are disabled or served on their own
+    // address (--metrics false, --metrics-bind).
+    bool serve_metrics = true;
 };
 
 class EventHandlerApi {

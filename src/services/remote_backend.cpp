@@ -22,6 +22,13 @@ std::string failure_message(const net::HttpResponse& response) {
            (error.empty() ? "" : ": " + error);
 }
 
+// For the error counter: no answer, a server error, or a 200 that could not be read. A 4xx is
+// the event handler's answer about the request, not its failure.
+bool handler_failed(const net::HttpResponse& response, bool unreadable) {
+    return !response.error.empty() || response.status == 0 || response.status >= 500 ||
+           (response.status == 200 && unreadable);
+}
+
 store::PutResult put_result(const api::EventReply& reply) {
     switch (reply.outcome) {
         case Outcome::stored:
@@ -98,7 +105,8 @@ void end_client_span(telemetry::Span& span, const net::HttpResponse& response,
 
 }  // namespace
 
-RemoteBackend::RemoteBackend(net::HttpClient& client, bus::Bus& bus, RemoteBackendOptions options)
+RemoteBackend::RemoteBackend(net::HttpClient& client, bus::Bus& bus,
+                             telemetry::MetricsRegistry& metrics, RemoteBackendOptions options)
     : client_(client),
       bus_(bus),
       events_(
@@ -110,9 +118,30 @@ RemoteBackend::RemoteBackend(net::HttpClient& client, bus::Bus& bus, RemoteBacke
           options.queries, [](const PendingQuery& item) { return batch_size_of(item); },
           [this](std::vector<PendingQuery> batch, std::function<void()> finished) {
               send_queries(std::move(batch), std::move(finished));
-          }) {}
+          }) {
+    const char* paths[] = {"/event", "/query", "/count"};
+    for (size_t i = 0; i < routes_.size(); ++i) {
+        telemetry::Labels route{{"route", paths[i]}};
+        routes_[i].seconds = &metrics.histogram(
+            "nostpp_event_handler_request_duration_seconds",
+            "Requests to the event handler: time to the answer, by route (a request carries a "
+            "batch)",
+            telemetry::latency_buckets_seconds(), route);
+        routes_[i].errors = &metrics.counter(
+            "nostpp_event_handler_errors_total",
+            "Requests to the event handler without a usable answer (unreachable, timeout, "
+            "HTTP error, bad body), by route",
+            route);
+    }
+}
 
 RemoteBackend::~RemoteBackend() = default;
+
+void RemoteBackend::observe(Route route, std::chrono::steady_clock::time_point start, bool failed) {
+    routes_[route].seconds->observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (failed) routes_[route].errors->inc();
+}
 
 void RemoteBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) {
     PendingEvent item{std::move(event), std::move(done),
@@ -131,19 +160,22 @@ void RemoteBackend::send_events(std::vector<PendingEvent> batch, std::function<v
     net::HttpHeaders headers = trace_headers(batch, "/event");
     auto shared = std::make_shared<std::vector<PendingEvent>>(std::move(batch));
     client_.post("/event", std::move(body), std::move(headers),
-                 [this, shared, finished = std::move(finished)](net::HttpResponse response) {
-                     finish_events(*shared, response);
+                 [this, shared, finished = std::move(finished),
+                  start = std::chrono::steady_clock::now()](net::HttpResponse response) {
+                     finish_events(*shared, response, start);
                      finished();
                  });
 }
 
 void RemoteBackend::finish_events(std::vector<PendingEvent>& batch,
-                                  const net::HttpResponse& response) {
+                                  const net::HttpResponse& response,
+                                  std::chrono::steady_clock::time_point start) {
     std::vector<api::EventReply> replies;
     std::string error;
     bool answered = response.error.empty() && response.status == 200;
     if (answered && !api::decode_event_replies(response.body, batch.size() > 1, replies, error))
         replies.clear();
+    observe(event_route, start, handler_failed(response, replies.size() != batch.size()));
     if (replies.size() != batch.size()) {
         std::string message =
             answered ? kUnavailable + (error.empty() ? "wrong number of answers" : error)
@@ -188,16 +220,19 @@ void RemoteBackend::send_queries(std::vector<PendingQuery> batch, std::function<
     auto shared = std::make_shared<std::vector<PendingQuery>>(std::move(batch));
     client_.post(
         "/query", std::move(body), std::move(headers),
-        [shared, finished = std::move(finished)](net::HttpResponse response) {
+        [this, shared, finished = std::move(finished),
+         start = std::chrono::steady_clock::now()](net::HttpResponse response) {
             std::vector<PendingQuery>& batch = *shared;
             std::vector<api::QueryReply> replies;
             std::string error, failure;
+            bool unreadable = false;
             if (!response.error.empty() || response.status != 200)
                 failure = failure_message(response);
             else if (!api::decode_query_replies(response.body, batch.size() > 1, replies, error))
-                failure = kUnavailable + error;
+                failure = kUnavailable + error, unreadable = true;
             else if (replies.size() != batch.size())
-                failure = kUnavailable + "wrong number of answers";
+                failure = kUnavailable + "wrong number of answers", unreadable = true;
+            observe(query_route, start, handler_failed(response, unreadable));
             for (size_t i = 0; i < batch.size(); ++i) {
                 relay::QueryResult result;
                 if (!failure.empty()) {
@@ -220,14 +255,17 @@ void RemoteBackend::count(std::vector<nostr::Filter> filters, int64_t,
     describe_request(span, "/count", 1);
     client_.post(
         "/count", api::encode_filters_request(filters), trace_header(span),
-        [done = std::move(done), span](net::HttpResponse response) mutable {
+        [this, done = std::move(done), span,
+         start = std::chrono::steady_clock::now()](net::HttpResponse response) mutable {
             relay::CountResult result;
             std::string error;
+            bool unreadable = false;
             if (!response.error.empty() || response.status != 200)
                 result.error = failure_message(response);
             else if (!api::decode_count_reply(response.body, result.count, result.hll_hex, error))
-                result.error = kUnavailable + error;
+                result.error = kUnavailable + error, unreadable = true;
             end_client_span(span, response, result.error);
+            observe(count_route, start, handler_failed(response, unreadable));
             done(std::move(result));
         });
 }

@@ -4,10 +4,14 @@
 // under load the hop costs one round trip per batch, not per event or REQ. A stored event is
 // published on this process's bus before its OK is sent, so an OK never overtakes this
 // handler's own live delivery. The event handler verifies ids and signatures
-// (verifies_events()). Each event, query and count gets a client span (`POST /event`, ...) whose
-// context travels to the event handler: the `traceparent` header names the first item, and in
-// a batch every element carries its own "traceparent" member.
+// (verifies_events()). Every request's latency and failures are counted by route
+// (nostpp_event_handler_request_duration_seconds, nostpp_event_handler_errors_total). Each
+// event, query and count gets a client span (`POST /event`, ...) whose context travels to the
+// event handler: the `traceparent` header names the first item, and in a batch every element
+// carries its own "traceparent" member.
 #pragma once
+#include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -16,6 +20,7 @@
 #include "relay/backend.h"
 #include "services/request_batcher.h"
 #include "telemetry/span.h"
+#include "telemetry/metrics.h"
 
 namespace services {
 
@@ -30,8 +35,10 @@ struct RemoteBackendOptions {
 
 class RemoteBackend final : public relay::Backend {
   public:
-    // `client` and `bus` must outlive the backend; `client` answers on its own thread.
-    RemoteBackend(net::HttpClient& client, bus::Bus& bus, RemoteBackendOptions options = {});
+    // `client`, `bus` and `metrics` must outlive the backend; `client` answers on its own
+    // thread.
+    RemoteBackend(net::HttpClient& client, bus::Bus& bus, telemetry::MetricsRegistry& metrics,
+                  RemoteBackendOptions options = {});
     ~RemoteBackend() override;
 
     void submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) override;
@@ -56,10 +63,20 @@ class RemoteBackend final : public relay::Backend {
         const std::string& text() const { return json; }
     };
     void send_events(std::vector<PendingEvent> batch, std::function<void()> finished);
-    void finish_events(std::vector<PendingEvent>& batch, const net::HttpResponse& response);
+    void finish_events(std::vector<PendingEvent>& batch, const net::HttpResponse& response,
+                       std::chrono::steady_clock::time_point start);
     void send_queries(std::vector<PendingQuery> batch, std::function<void()> finished);
 
+    enum Route { event_route, query_route, count_route };
+    struct RouteMetrics {
+        telemetry::Histogram* seconds;
+        telemetry::Counter* errors;
+    };
+    // One request to the event handler ended (`failed`: no answer, a 5xx, or unreadable).
+    void observe(Route route, std::chrono::steady_clock::time_point start, bool failed);
+
     net::HttpClient& client_;
+    std::array<RouteMetrics, 3> routes_{};
     bus::Bus& bus_;
     RequestBatcher<PendingEvent> events_;
     RequestBatcher<PendingQuery> queries_;

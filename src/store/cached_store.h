@@ -81,6 +81,13 @@ public:
     size_t purge_expired(int64_t now) override;
     bool erase(const nostr::Bytes32& id) override;
     uint64_t size() override { return inner_->size(); }
+    // Settings are not events: no cached answer depends on them.
+    void put_setting(std::string_view name, std::string_view value) override {
+        inner_->put_setting(name, value);
+    }
+    std::optional<std::string> get_setting(std::string_view name) override {
+        return inner_->get_setting(name);
+    }
 
     CacheStats stats() const;
     Store& inner() { return *inner_; }

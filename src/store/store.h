@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -77,6 +78,11 @@ public:
 
     // Number of stored events.
     virtual uint64_t size() = 0;
+
+    // Small named values kept beside the events (the Web of Trust set), durable once
+    // put_setting() returns and shared by every process using the store.
+    virtual void put_setting(std::string_view name, std::string_view value) = 0;
+    virtual std::optional<std::string> get_setting(std::string_view name) = 0;
 };
 
 }  // namespace store

@@ -1,6 +1,7 @@
 #include "telemetry/metrics.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -80,6 +81,13 @@ const std::vector<double>& latency_buckets_seconds() {
     return bounds;
 }
 
+std::vector<double> exponential_buckets(double start, double factor, size_t count) {
+    std::vector<double> bounds;
+    bounds.reserve(count);
+    for (double bound = start; bounds.size() < count; bound *= factor) bounds.push_back(bound);
+    return bounds;
+}
+
 MetricsRegistry::Family& MetricsRegistry::family(std::string_view name, std::string_view help,
                                                  MetricType type) {
     auto it = families_.find(name);
@@ -123,6 +131,15 @@ Histogram& MetricsRegistry::histogram(std::string_view name, std::string_view he
     return *slot.metric;
 }
 
+void MetricsRegistry::sampled(std::string_view name, std::string_view help, MetricType type,
+                              std::function<double()> read, const Labels& labels) {
+    if (type == MetricType::histogram)
+        throw std::logic_error("metric '" + std::string(name) + "': a histogram cannot be sampled");
+    std::string key = render_labels(labels);
+    std::lock_guard lock(mutex_);
+    family(name, help, type).sampled[key] = {labels, std::move(read)};
+}
+
 void MetricsRegistry::add_collector(std::function<void(MetricsRegistry&)> refresh) {
     std::lock_guard lock(collectors_mutex_);
     collectors_.push_back(std::move(refresh));
@@ -137,11 +154,14 @@ void MetricsRegistry::run_collectors() const {
 namespace {
 
 std::string format_number(double v) {
+    if (std::isnan(v)) return "NaN";
     if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
     if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(int64_t(v));
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return buf;
+    // The shortest text that reads back as exactly `v`: a Unix time with a fraction keeps
+    // every digit (a fixed precision such as %.9g rounded it by seconds).
+    char buf[64];
+    auto [end, error] = std::to_chars(buf, buf + sizeof buf, v);
+    return error == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 
 // `{a="b",le="0.5"}`: the series' labels plus the bucket bound.
@@ -166,6 +186,8 @@ std::string MetricsRegistry::prometheus_text() const {
             out += name + labels + ' ' + std::to_string(series.metric->value()) + '\n';
         for (const auto& [labels, series] : family.gauges)
             out += name + labels + ' ' + std::to_string(series.metric->value()) + '\n';
+        for (const auto& [labels, series] : family.sampled)
+            out += name + labels + ' ' + format_number(series.second()) + '\n';
         for (const auto& [labels, series] : family.histograms) {
             const Histogram& h = *series.metric;
             std::vector<uint64_t> counts = h.bucket_counts();
@@ -198,6 +220,8 @@ std::vector<FamilySnapshot> MetricsRegistry::snapshot() const {
             f.series.push_back({series.labels, double(series.metric->value()), {}, 0, 0});
         for (const auto& [key, series] : family.gauges)
             f.series.push_back({series.labels, double(series.metric->value()), {}, 0, 0});
+        for (const auto& [key, series] : family.sampled)
+            f.series.push_back({series.first, series.second(), {}, 0, 0});
         for (const auto& [key, series] : family.histograms) {
             const Histogram& h = *series.metric;
             f.series.push_back({series.labels, 0, h.bucket_counts(), h.count(), h.sum()});

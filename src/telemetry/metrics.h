@@ -60,6 +60,9 @@ class Histogram {
 // Latency buckets in seconds, 100 µs to 10 s.
 const std::vector<double>& latency_buckets_seconds();
 
+// `count` bounds: start, start * factor, start * factor^2, ... (e.g. batch sizes 1, 2, 4...).
+std::vector<double> exponential_buckets(double start, double factor, size_t count);
+
 enum class MetricType { counter, gauge, histogram };
 
 // One series at the moment of a snapshot.
@@ -90,6 +93,14 @@ class MetricsRegistry {
     Histogram& histogram(std::string_view name, std::string_view help,
                          const std::vector<double>& upper_bounds, const Labels& labels = {});
 
+    // A counter or gauge whose value `read` returns when the registry is rendered or
+    // snapshotted: for values kept elsewhere that are not whole numbers (CPU seconds) or that
+    // cost nothing until asked for (live subscriptions). `read` runs under the registry's
+    // lock, so it must not call the registry; it must stay callable for the registry's
+    // lifetime. Throws std::logic_error for a histogram type or a type clash, like counter().
+    void sampled(std::string_view name, std::string_view help, MetricType type,
+                 std::function<double()> read, const Labels& labels = {});
+
     // Runs `refresh` before every rendering: for values counted elsewhere (the query cache,
     // the Redis bus), copied into gauges/counters of this registry when scraped.
     void add_collector(std::function<void(MetricsRegistry&)> refresh);
@@ -114,6 +125,7 @@ class MetricsRegistry {
         std::map<std::string, Series<Counter>> counters;
         std::map<std::string, Series<Gauge>> gauges;
         std::map<std::string, Series<Histogram>> histograms;
+        std::map<std::string, std::pair<Labels, std::function<double()>>> sampled;
     };
     Family& family(std::string_view name, std::string_view help, MetricType type);
     void run_collectors() const;

@@ -46,7 +46,6 @@ SYSTEMD_ENV = os.path.join(DEPLOY, "systemd", "nostpp.env")
 # Variables the deployment passes that belong to features still being built; reported on
 # every run (never silently) until the binary reads them.
 PENDING = {
-    "WOT_ENABLED": "Web of Trust (issue 4)",
 }
 COLLECTOR = os.path.join(DEPLOY, "otel-collector.yaml")
 

@@ -28,6 +28,9 @@ const ctx = setupRelay([
   '--relay-name', INFO.name,
   '--relay-description', INFO.description,
   '--admin-pubkey', ADMIN,
+  // An admin turns the Web of Trust on by default (16-web-of-trust.test.js); this file checks
+  // the document with writes open to everyone.
+  '--wot-enabled', 'false',
   '--contact', INFO.contact,
   '--relay-icon', INFO.icon,
   '--max-message-bytes', String(LIMITS.max_message_length),
@@ -82,6 +85,7 @@ test('GET / with Accept: application/nostr+json returns the document with CORS',
   if ('default_limit' in l) assert.equal(l.default_limit, 42);
   if ('auth_required' in l) assert.equal(l.auth_required, false);
   if ('payment_required' in l) assert.equal(l.payment_required, false);
+  assert.equal(l.restricted_writes, false); // --wot-enabled false
 });
 
 test('nostr-tools fetchRelayInformation reads the document', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import { setupRelay } from './lib/relay.js';
-import { connectNostr, connectRaw, PREFIX_RE } from './lib/ws.js';
+import { connectNostr, connectRaw, isPrefixedRefusal } from './lib/ws.js';
 import { deepCopy, newKey, signEvent } from './lib/nostr.js';
 
 const ctx = setupRelay();
@@ -50,14 +50,7 @@ const TEXT_INPUTS = {
   'huge integer kind': '["REQ", "bigk", {"kinds": [99999999999999999999]}]',
 };
 
-function isPrefixed(answer) {
-  if (!Array.isArray(answer)) return false;
-  const [verb] = answer;
-  if (verb === 'NOTICE') return typeof answer[1] === 'string' && PREFIX_RE.test(answer[1]);
-  if (verb === 'CLOSED') return typeof answer[2] === 'string' && PREFIX_RE.test(answer[2]);
-  if (verb === 'OK') return answer[2] === false && typeof answer[3] === 'string' && PREFIX_RE.test(answer[3]);
-  return false;
-}
+const isPrefixed = isPrefixedRefusal;
 
 let good; // the well-behaved connection
 let liveKey;

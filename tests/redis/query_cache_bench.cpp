@@ -56,6 +56,12 @@ public:
     size_t purge_expired(int64_t now) override { return inner_.purge_expired(now); }
     bool erase(const nostr::Bytes32& id) override { return inner_.erase(id); }
     uint64_t size() override { return inner_.size(); }
+    void put_setting(std::string_view name, std::string_view value) override {
+        inner_.put_setting(name, value);
+    }
+    std::optional<std::string> get_setting(std::string_view name) override {
+        return inner_.get_setting(name);
+    }
 
 private:
     store::Store& inner_;

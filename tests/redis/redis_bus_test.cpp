@@ -162,6 +162,7 @@ TEST_F(RedisBusTest, PublishWhileRedisIsDownDeliversLocallyAndDoesNotBlock) {
     // Back up: the two queued messages are published, the oldest was dropped (queue of 2).
     EXPECT_TRUE(wait_until([&] { return a.stats().published == 2; }, 15s));
     EXPECT_EQ(a.stats().publish_dropped, 1u);
+    EXPECT_GE(a.stats().errors, 1u);  // the connection lost (and failed reconnects)
 }
 
 TEST_F(RedisBusTest, MalformedMessagesAreCountedAndDropped) {
@@ -211,6 +212,8 @@ TEST_F(RedisBusTest, StopsPromptlyWhileUnreachableAndNeverLogsThePassword) {
         a.publish({e, 1});
         EXPECT_TRUE(at_a.wait_for(nostr::to_hex(e->id), 2s));
         std::this_thread::sleep_for(300ms);  // several reconnect attempts
+        // Every failed attempt is an error: at least one each for publisher and subscriber.
+        EXPECT_GE(a.stats().errors, 2u);
     }
     EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
     spdlog::set_default_logger(previous);

@@ -107,7 +107,7 @@ store::PgStoreOptions pg_options(const std::string& url) {
 }
 
 void pg_reset(const std::string& url) {
-    run(url, "TRUNCATE events, tags, deleted_ids, deleted_addrs; UPDATE meta SET seq = 0");
+    run(url, "TRUNCATE events, tags, deleted_ids, deleted_addrs, settings; UPDATE meta SET seq = 0");
 }
 
 std::string pg_exec(const std::string& url, const std::string& sql) {

@@ -189,5 +189,18 @@ TEST_P(StoreSuite, SurvivesReopen) {
     EXPECT_EQ(query_ids(*store_, filter("{\"#t\":[\"keep\"]}")), (Ids{hex(e)}));
 }
 
+TEST_P(StoreSuite, SettingsAreReplacedByNameAndSurviveReopen) {
+    EXPECT_EQ(store_->get_setting("wot"), std::nullopt);
+    store_->put_setting("wot", std::string("first\0binary", 12));
+    store_->put_setting("other", "x");
+    store_->put_setting("wot", std::string("second\0\xff", 8));
+    auto reopened = GetParam().reopen(std::move(store_));
+    ASSERT_TRUE(reopened);
+    store_ = std::move(reopened);
+    EXPECT_EQ(store_->get_setting("wot"), std::string("second\0\xff", 8));
+    EXPECT_EQ(store_->get_setting("other"), "x");
+    EXPECT_EQ(store_->size(), 0u);  // settings are not events
+}
+
 }  // namespace
 }  // namespace store_test

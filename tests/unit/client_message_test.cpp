@@ -290,6 +290,23 @@ TEST_F(ClientMessageTest, ClosedRepliesEscapeTheSubscriptionId) {
     EXPECT_THAT(reply_to(R"(["REQ","a\"b\\c"])"), StartsWith(R"(["CLOSED","a\"b\\c","invalid: )"));
 }
 
+TEST_F(ClientMessageTest, RejectedMessagesKeepTheirVerb) {
+    auto verb_of = [](const std::string& text) {
+        auto message = nostr::parse_client_message(text);
+        const auto* rejected = std::get_if<nostr::RejectedMessage>(&message);
+        return rejected ? rejected->verb : static_cast<nostr::Verb>(255);
+    };
+    EXPECT_EQ(verb_of(R"(["EVENT",{}])"), nostr::Verb::event);
+    EXPECT_EQ(verb_of(R"(["EVENT"])"), nostr::Verb::event);
+    EXPECT_EQ(verb_of(R"(["REQ","s"])"), nostr::Verb::req);
+    EXPECT_EQ(verb_of(R"(["COUNT","s",1])"), nostr::Verb::count);
+    EXPECT_EQ(verb_of(R"(["CLOSE"])"), nostr::Verb::close);
+    EXPECT_EQ(verb_of(R"(["AUTH",{}])"), nostr::Verb::auth);
+    EXPECT_EQ(verb_of(R"(["HELLO"])"), nostr::Verb::unknown);
+    EXPECT_EQ(verb_of("not json"), nostr::Verb::unknown);
+    EXPECT_EQ(verb_of("[1]"), nostr::Verb::unknown);
+}
+
 TEST_F(ClientMessageTest, EventIdOfEventMessage) {
     EXPECT_EQ(nostr::event_id_of_event_message(test_support::event_message(event_)), id_hex_);
     // Found even when the rest of the event is broken.

@@ -257,8 +257,34 @@ TEST_F(ApiTest, HealthAndMetrics) {
     EXPECT_THAT(metrics.body,
                 HasSubstr("nostpp_http_requests_total{route=\"other\",status=\"404\"} 1\n"));
     EXPECT_THAT(metrics.body, HasSubstr("nostpp_events_accepted_total{outcome=\"stored\"} 1\n"));
+    // The malformed body is a bad request, not an event.
+    EXPECT_THAT(metrics.body, HasSubstr("nostpp_events_received_total 1\n"));
     // The /metrics request itself is still in flight while it renders.
     EXPECT_THAT(metrics.body, HasSubstr("nostpp_http_requests_in_flight 1\n"));
+}
+
+TEST_F(ApiTest, RejectedEventsAreCountedByPrefix) {
+    nostr::Event old = make_event(alice_, 1, now_ - 2 * 86400, {}, "old");
+    nostr::Event ok = make_event(alice_, 1, now_, {}, "ok");
+    post("/event", "[" + old.json + "," + ok.json + "," + ok.json + "]");
+    std::string text = metrics_.prometheus_text();
+    EXPECT_THAT(text, HasSubstr("nostpp_events_received_total 3\n"));
+    EXPECT_THAT(text, HasSubstr("nostpp_events_rejected_total{prefix=\"invalid\"} 1\n"));
+    EXPECT_THAT(text, HasSubstr("nostpp_events_accepted_total{outcome=\"stored\"} 1\n"));
+    EXPECT_THAT(text, HasSubstr("nostpp_events_accepted_total{outcome=\"duplicate\"} 1\n"));
+}
+
+TEST(ApiMetricsOff, MetricsRouteIsGoneWhenServedElsewhere) {
+    service_test::LocalStack stack;
+    telemetry::MetricsRegistry metrics;
+    services::EventHandlerConfig config{test_limits(), 4096};
+    config.serve_metrics = false;
+    services::EventHandlerApi api(stack.backend(), config, metrics);
+    auto reply = call([&](net::HttpServerRequest r,
+                          net::HttpRespond respond) { api.handle(std::move(r), respond); },
+                      "GET", "/metrics");
+    EXPECT_EQ(reply.status, 404u);
+    EXPECT_THAT(reply.body, HasSubstr("unknown route"));
 }
 
 // A backend whose store is broken.
@@ -300,35 +326,13 @@ TEST(ApiErrors, StoreErrorsReachTheBody) {
               R"({"status":"unavailable","error":"error: query failed: disk on fire"})");
 }
 
-// Collects what the relay sends to one client connection.
-class CaptureOutbound final : public relay::Outbound {
-  public:
-    void send(std::string text) override {
-        std::lock_guard lock(mutex_);
-        frames_.push_back(std::move(text));
-        changed_.notify_all();
-    }
-    void close(std::string_view) override {}
-    std::string next() {
-        std::unique_lock lock(mutex_);
-        changed_.wait_for(lock, std::chrono::seconds(10), [&] { return taken_ < frames_.size(); });
-        return taken_ < frames_.size() ? frames_[taken_++] : "<nothing>";
-    }
-
-  private:
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::vector<std::string> frames_;
-    size_t taken_ = 0;
-};
-
 // The message of an OK answer ["OK",id,bool,"message"], as JSON text, from either path.
 TEST(ApiMatchesRelay, SameOkMessagesAsTheAllInOneRelay) {
     service_test::LocalStack relay_stack, api_stack;
     relay::RelayConfig config;
     config.limits = test_limits();
-    relay::Relay relay(config, relay_stack.backend(), relay_stack.bus());
-    auto out = std::make_shared<CaptureOutbound>();
+    relay::Relay relay(config, relay_stack.backend(), relay_stack.bus(), relay_stack.metrics());
+    auto out = std::make_shared<service_test::CaptureOutbound>();
     auto session = relay.open_session(out, "test");
     telemetry::MetricsRegistry metrics;
     services::EventHandlerApi api(api_stack.backend(), {config.limits, 1 << 20}, metrics);

@@ -14,8 +14,10 @@
 #include <mutex>
 #include <thread>
 
+#include "net/detail/http_routes.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
+#include "services/metrics_server.h"
 #include "test_http_server.h"
 
 namespace {
@@ -224,6 +226,68 @@ TEST(HttpServer, ExpectContinueAndMalformedRequests) {
     EXPECT_THAT(
         exchange(server.port(), "POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 99999\r\n\r\n"),
         StartsWith("HTTP/1.1 413"));
+}
+
+TEST(HttpServer, ConnectionCallbacksBalance) {
+    TestServer server(echo());
+    for (int i = 0; i < 3; ++i)
+        EXPECT_THAT(exchange(server.port(), "GET /x HTTP/1.1\r\nHost: x\r\n\r\n"),
+                    StartsWith("HTTP/1.1 200"));
+    auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (server.open != 0 && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(server.connections, 3);
+    EXPECT_EQ(server.open, 0);
+}
+
+TEST(RelayHttpRoutes, MetricsAreServedOnlyWhereConfigured) {
+    auto nip11 = [] { return std::string("{}"); };
+    auto metrics = [] { return std::string("nostpp_x 1\n"); };
+    net::detail::HttpReply served =
+        net::detail::route_http({"GET", "/metrics?x=1", ""}, nip11, metrics);
+    EXPECT_EQ(served.status, 200u);
+    EXPECT_THAT(served.content_type, StartsWith("text/plain; version=0.0.4"));
+    EXPECT_EQ(served.body, "nostpp_x 1\n");
+    // Even a client asking for NIP-11 gets metrics at /metrics; NIP-11 stays everywhere else.
+    EXPECT_EQ(
+        net::detail::route_http({"GET", "/metrics", "application/nostr+json"}, nip11, metrics).body,
+        "nostpp_x 1\n");
+    EXPECT_EQ(net::detail::route_http({"GET", "/", "application/nostr+json"}, nip11, metrics).body,
+              "{}");
+    EXPECT_EQ(net::detail::route_http({"GET", "/metrics", ""}, nip11).status, 404u);
+    EXPECT_EQ(net::detail::route_http({"POST", "/metrics", ""}, nip11, metrics).status, 405u);
+}
+
+TEST(MetricsServer, ServesTheRegistryOnItsOwnAddress) {
+    telemetry::MetricsRegistry registry;
+    registry.counter("nostpp_things_total", "Things").inc(5);
+    uint16_t port = closed_port();
+    services::MetricsServer server("127.0.0.1:" + std::to_string(port), registry);
+    EXPECT_EQ(server.local_address(), "127.0.0.1:" + std::to_string(port));
+    std::string reply = exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_THAT(reply, StartsWith("HTTP/1.1 200"));
+    EXPECT_THAT(reply, HasSubstr("Content-Type: text/plain; version=0.0.4"));
+    EXPECT_THAT(reply, HasSubstr("\nnostpp_things_total 5\n"));
+    EXPECT_THAT(exchange(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"), StartsWith("HTTP/1.1 404"));
+    server.stop();
+    server.stop();  // idempotent
+    EXPECT_EQ(exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"), "");
+}
+
+TEST(MetricsServer, BindAddressNeedsHostAndPort) {
+    std::string host;
+    uint16_t port = 0;
+    EXPECT_TRUE(services::parse_bind_address("127.0.0.1:9100", host, port));
+    EXPECT_EQ(host, "127.0.0.1");
+    EXPECT_EQ(port, 9100);
+    EXPECT_TRUE(services::parse_bind_address("[::1]:9100", host, port));
+    EXPECT_EQ(host, "::1");
+    EXPECT_TRUE(services::parse_bind_address("0.0.0.0:1", host, port));
+    for (const char* bad :
+         {"127.0.0.1", "[::1]", "::1", ":9100", "x:", "x:0", "x:99999", "x:1/m", "u@x:1", ""})
+        EXPECT_FALSE(services::parse_bind_address(bad, host, port)) << bad;
+    telemetry::MetricsRegistry registry;
+    EXPECT_THROW(services::MetricsServer("nonsense", registry), std::runtime_error);
 }
 
 TEST(HttpUrl, ParseBaseUrl) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace {
 
 TEST(Metrics, RendersCountersWithLabelsInPrometheusTextFormat) {
@@ -45,6 +47,13 @@ TEST(Metrics, HistogramsRenderCumulativeBucketsSumAndCount) {
     EXPECT_NE(text.find("nostpp_wait_seconds_count{op=\"x\"} 4\n"), std::string::npos) << text;
 }
 
+TEST(Metrics, FractionalValuesKeepEveryDigit) {
+    telemetry::MetricsRegistry registry;
+    registry.histogram("nostpp_t_seconds", "T", {1}).observe(1795501866.25);
+    std::string text = registry.prometheus_text();
+    EXPECT_NE(text.find("nostpp_t_seconds_sum 1795501866.25\n"), std::string::npos) << text;
+}
+
 TEST(Metrics, SnapshotCarriesTypesLabelsAndValues) {
     telemetry::MetricsRegistry registry;
     registry.counter("nostpp_a_total", "A", {{"k", "v"}}).inc(2);
@@ -63,6 +72,45 @@ TEST(Metrics, SnapshotCarriesTypesLabelsAndValues) {
     EXPECT_EQ(families[2].series[0].bucket_counts, (std::vector<uint64_t>{0, 1}));
     EXPECT_EQ(families[2].series[0].count, 1u);
     EXPECT_EQ(families[2].series[0].sum, 2);
+}
+
+TEST(Metrics, SampledSeriesAreReadAtEachRenderingAndSnapshot) {
+    telemetry::MetricsRegistry registry;
+    double seconds = 1.25;
+    registry.sampled("nostpp_cpu_seconds_total", "CPU", telemetry::MetricType::counter,
+                     [&seconds] { return seconds; });
+    registry.sampled("nostpp_live", "Live", telemetry::MetricType::gauge, [] { return 7.0; },
+                     {{"k", "v"}});
+    std::string text = registry.prometheus_text();
+    EXPECT_NE(text.find("# TYPE nostpp_cpu_seconds_total counter\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("nostpp_cpu_seconds_total 1.25\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("# TYPE nostpp_live gauge\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("nostpp_live{k=\"v\"} 7\n"), std::string::npos) << text;
+    seconds = 2.5;
+    EXPECT_NE(registry.prometheus_text().find("nostpp_cpu_seconds_total 2.5\n"), std::string::npos);
+    auto families = registry.snapshot();
+    ASSERT_EQ(families.size(), 2u);
+    EXPECT_EQ(families[0].type, telemetry::MetricType::counter);
+    EXPECT_EQ(families[0].series[0].value, 2.5);
+    EXPECT_EQ(families[1].series[0].labels, (telemetry::Labels{{"k", "v"}}));
+    EXPECT_EQ(families[1].series[0].value, 7);
+}
+
+TEST(Metrics, SampledSeriesFollowTheTypeRules) {
+    telemetry::MetricsRegistry registry;
+    registry.counter("nostpp_x_total", "X");
+    auto read = [] { return 1.0; };
+    EXPECT_THROW(registry.sampled("nostpp_x_total", "X", telemetry::MetricType::gauge, read),
+                 std::logic_error);
+    EXPECT_THROW(registry.sampled("nostpp_h", "H", telemetry::MetricType::histogram, read),
+                 std::logic_error);
+    registry.sampled("nostpp_nan", "N", telemetry::MetricType::gauge, [] { return std::nan(""); });
+    EXPECT_NE(registry.prometheus_text().find("nostpp_nan NaN\n"), std::string::npos);
+}
+
+TEST(Metrics, ExponentialBuckets) {
+    EXPECT_EQ(telemetry::exponential_buckets(1, 2, 5), (std::vector<double>{1, 2, 4, 8, 16}));
+    EXPECT_EQ(telemetry::exponential_buckets(0.5, 10, 2), (std::vector<double>{0.5, 5}));
 }
 
 TEST(Metrics, OneNameCannotHaveTwoTypes) {

@@ -25,6 +25,7 @@ namespace {
 using test_support::make_event;
 using test_support::test_key;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 using Clock = std::chrono::steady_clock;
 
@@ -75,7 +76,7 @@ class RemoteTest : public ::testing::Test {
   protected:
     RemoteTest()
         : client_({handler_.url(), 4}),
-          backend_(client_, bus_, {{2, 256, 1 << 20, 16384}, {1, 32, 1 << 20, 16384}}) {
+          backend_(client_, bus_, metrics_, {{2, 256, 1 << 20, 16384}, {1, 32, 1 << 20, 16384}}) {
         bus_.subscribe([this](const bus::LiveEvent& live) {
             std::lock_guard lock(mutex_);
             delivered_.emplace_back(nostr::to_hex(live.event->id), live.commit_seq);
@@ -114,6 +115,7 @@ class RemoteTest : public ::testing::Test {
     EventHandler handler_;
     net::HttpClient client_;
     bus::LocalBus bus_;
+    telemetry::MetricsRegistry metrics_;  // the websocket handler's
     services::RemoteBackend backend_;
     std::mutex mutex_;
     std::vector<std::pair<std::string, uint64_t>> delivered_;
@@ -192,6 +194,18 @@ TEST_F(RemoteTest, QueryAndCountComeBackIntact) {
     // The event handler's own limits apply, and its "invalid:" message reaches the client.
     auto refused = query(R"([{},{},{}])");
     EXPECT_EQ(refused.error, "invalid: too many filters (3, max 2)");
+
+    // Every request was timed by route; a refusal (400) is an answer, not an error.
+    std::string text = metrics_.prometheus_text();
+    for (const char* route : {"/event", "/query", "/count"}) {
+        std::string labels = std::string("{route=\"") + route + "\"}";
+        EXPECT_THAT(text, HasSubstr("nostpp_event_handler_errors_total" + labels + " 0\n"));
+        EXPECT_THAT(text, Not(HasSubstr("nostpp_event_handler_request_duration_seconds_count" +
+                                        labels + " 0\n")))
+            << text;
+    }
+    EXPECT_THAT(text, HasSubstr("nostpp_event_handler_request_duration_seconds_count{route=\"/"
+                                "query\"} 2\n"));
 }
 
 TEST_F(RemoteTest, ConcurrentQueriesTravelInBatchesWithTheirOwnAnswers) {
@@ -224,7 +238,8 @@ TEST(RemoteDown, UnreachableEventHandlerFailsPromptly) {
     }
     net::HttpClient client({url, 4});
     bus::LocalBus bus;
-    services::RemoteBackend backend(client, bus);
+    telemetry::MetricsRegistry metrics;
+    services::RemoteBackend backend(client, bus, metrics);
     auto start = Clock::now();
     std::promise<store::PutResult> put;
     backend.submit(
@@ -242,6 +257,11 @@ TEST(RemoteDown, UnreachableEventHandlerFailsPromptly) {
     EXPECT_THAT(queried.get_future().get().error, StartsWith("error: event handler unavailable: "));
     EXPECT_THAT(counted.get_future().get().error, StartsWith("error: event handler unavailable: "));
     EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+    std::string text = metrics.prometheus_text();
+    for (const char* route : {"/event", "/query", "/count"})
+        EXPECT_THAT(text, HasSubstr(std::string("nostpp_event_handler_errors_total{route=\"") +
+                                    route + "\"} 1\n"))
+            << text;
 }
 
 }  // namespace

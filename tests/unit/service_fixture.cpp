@@ -14,8 +14,8 @@ LocalStack::LocalStack() {
     dir_ = pattern;
     store_ = store::LmdbStore::open(dir_, uint64_t{1} << 30);
     bus_ = std::make_unique<bus::LocalBus>();
-    backend_ =
-        std::make_unique<relay::LocalBackend>(*store_, *bus_, relay::LocalBackendOptions{2, 0});
+    backend_ = std::make_unique<relay::LocalBackend>(*store_, *bus_, metrics_,
+                                                     relay::LocalBackendOptions{2, 0});
     backend_->start();
 }
 
@@ -25,6 +25,18 @@ LocalStack::~LocalStack() {
     backend_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
+}
+
+void CaptureOutbound::send(std::string text) {
+    std::lock_guard lock(mutex_);
+    frames_.push_back(std::move(text));
+    changed_.notify_all();
+}
+
+std::string CaptureOutbound::next() {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, std::chrono::seconds(10), [&] { return taken_ < frames_.size(); });
+    return taken_ < frames_.size() ? frames_[taken_++] : "<nothing>";
 }
 
 net::HttpServerResponse call(const net::HttpHandler& handler, std::string method,

@@ -2,14 +2,19 @@
 // in-process bus, LocalBackend) and a way to call an HTTP handler and wait for its answer.
 #pragma once
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "bus/local_bus.h"
 #include "net/http_server.h"
 #include "relay/local_backend.h"
+#include "relay/outbound.h"
 #include "store/store.h"
+#include "telemetry/metrics.h"
 
 namespace service_test {
 
@@ -20,12 +25,30 @@ class LocalStack {
     store::Store& store() { return *store_; }
     bus::LocalBus& bus() { return *bus_; }
     relay::LocalBackend& backend() { return *backend_; }
+    // The backend's series (commit, query, store errors).
+    telemetry::MetricsRegistry& metrics() { return metrics_; }
 
   private:
+    telemetry::MetricsRegistry metrics_;
     std::string dir_;
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<bus::LocalBus> bus_;
     std::unique_ptr<relay::LocalBackend> backend_;
+};
+
+// Collects what the relay sends to one client connection.
+class CaptureOutbound final : public relay::Outbound {
+  public:
+    void send(std::string text) override;
+    void close(std::string_view) override {}
+    // The next frame not taken yet, waiting (bounded) for it; "<nothing>" when none came.
+    std::string next();
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<std::string> frames_;
+    size_t taken_ = 0;
 };
 
 // Calls handler(request, respond) and waits (bounded) for the answer, which may come from

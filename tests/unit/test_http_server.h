@@ -21,7 +21,11 @@ class TestServer {
     explicit TestServer(net::HttpHandler handler, uint16_t port = 0, uint64_t max_body = 1024) {
         net::HttpServerOptions options;
         options.max_body_bytes = max_body;
-        options.on_connection = [this] { ++connections; };
+        options.on_connection = [this] {
+            ++connections;
+            ++open;
+        };
+        options.on_disconnection = [this] { --open; };
         server_ = std::make_unique<net::HttpServer>(net::ServerOptions{"127.0.0.1", port, 2},
                                                     options, std::move(handler));
         server_->listen();
@@ -38,6 +42,7 @@ class TestServer {
     uint16_t port() const { return port_; }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
     std::atomic<int> connections{0};
+    std::atomic<int> open{0};
 
   private:
     std::unique_ptr<net::HttpServer> server_;

@@ -6,11 +6,15 @@
 // (a REQ's results, a fan-out, many OKs) costs one syscall per socket write instead of one
 // per frame.
 // Write errors surface on the socket (the pending read fails and the session ends).
+// It also notes when bytes last arrived from the peer: the websocket stream reports whole
+// messages only, while a pong or part of a large frame also shows that the peer is there.
 // Backpressure: once kHighWater bytes are pending behind an in-flight socket write, further
 // writes complete only when that write finishes, so unsent frames stay in the connection's
 // bounded OutboundQueue (where a slow reader is detected) instead of piling up here.
 // Private to net/: included only by ws_session.cpp.
 #pragma once
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -18,6 +22,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/websocket/teardown.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
@@ -40,9 +45,25 @@ public:
     // Must be set before the first write.
     void set_owner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
 
+    // When the last read returned bytes (the stream's creation until then).
+    std::chrono::steady_clock::time_point last_received() const { return last_received_; }
+
     template <class MutableBuffers, class ReadHandler>
     auto async_read_some(const MutableBuffers& buffers, ReadHandler&& handler) {
-        return next_.async_read_some(buffers, std::forward<ReadHandler>(handler));
+        return boost::asio::async_initiate<ReadHandler,
+                                           void(boost::beast::error_code, std::size_t)>(
+            [this](auto completion, const MutableBuffers& data) {
+                // The caller's handler keeps its executor (the connection's strand).
+                auto executor = boost::asio::get_associated_executor(completion, get_executor());
+                next_.async_read_some(
+                    data, boost::asio::bind_executor(
+                              executor, [this, completion = std::move(completion)](
+                                            boost::beast::error_code ec, std::size_t size) mutable {
+                                  if (size > 0) last_received_ = std::chrono::steady_clock::now();
+                                  std::move(completion)(ec, size);
+                              }));
+            },
+            handler, buffers);
     }
 
     template <class ConstBuffers, class WriteHandler>
@@ -142,6 +163,7 @@ private:
 
     NextLayer next_;
     std::weak_ptr<void> owner_;
+    std::chrono::steady_clock::time_point last_received_ = std::chrono::steady_clock::now();
     std::string pending_;  // written by the websocket stream, not yet on the socket
     std::string sending_;  // the socket write in flight
     bool flushing_ = false;

@@ -1,5 +1,7 @@
 #include "net/detail/http_routes.h"
 
+#include "telemetry/metrics.h"
+
 namespace net::detail {
 namespace {
 
@@ -29,13 +31,19 @@ HttpReply text(unsigned status, std::string body) {
 }  // namespace
 
 HttpReply route_http(const HttpRequestInfo& request,
-                     const std::function<std::string()>& nip11_document) {
+                     const std::function<std::string()>& nip11_document,
+                     const std::function<std::string()>& metrics_text) {
     HttpReply reply;
     if (request.method == "OPTIONS") {
         reply.status = 204;
     } else if (request.method != "GET" && request.method != "HEAD") {
         reply = text(405, "method not allowed\n");
         reply.headers.emplace_back("Allow", "GET, HEAD, OPTIONS");
+    } else if (path_of(request.target) == "/metrics") {
+        if (!metrics_text) return text(404, "metrics are not served on this port\n");
+        reply.content_type = std::string(telemetry::kPrometheusContentType);
+        reply.body = metrics_text();
+        return reply;  // for Prometheus, not for browsers: no CORS
     } else if (wants_nip11(request.accept)) {
         reply.content_type = "application/nostr+json";
         reply.body = nip11_document();

@@ -1,5 +1,6 @@
 // What the relay answers to plain HTTP requests (everything that is not a WebSocket upgrade):
-// the NIP-11 document, CORS preflight, a health check, and a short page for browsers.
+// the NIP-11 document, CORS preflight, a health check, the Prometheus metrics (GET /metrics,
+// when served on this port) and a short page for browsers.
 // Independent of Beast so the routing rules stay readable and testable.
 #pragma once
 #include <functional>
@@ -23,8 +24,10 @@ struct HttpReply {
     std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type
 };
 
-// `nip11_document` is called only when the document is asked for.
+// `nip11_document` is called only when the document is asked for, `metrics_text` only for
+// GET /metrics; an empty `metrics_text` makes /metrics a 404 (metrics off or on another port).
 HttpReply route_http(const HttpRequestInfo& request,
-                     const std::function<std::string()>& nip11_document);
+                     const std::function<std::string()>& nip11_document,
+                     const std::function<std::string()>& metrics_text = {});
 
 }  // namespace net::detail

@@ -40,12 +40,23 @@ class HttpServerSession final : public Connection,
         buffer_.reserve(kReadBufferBytes);
     }
 
-    ~HttpServerSession() override { shared_.connections.remove(this); }
+    ~HttpServerSession() override {
+        shared_.connections.remove(this);
+        if (remote_.empty()) return;  // never started
+        if (shared_.options.on_disconnection) shared_.options.on_disconnection();
+        spdlog::debug(
+            "{}: HTTP connection closed after {:.3f} s, {} requests", remote_,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - opened_).count(),
+            requests_);
+    }
 
     void start() {
         if (!shared_.connections.add(shared_from_this())) return;  // server stopping
         if (shared_.options.on_connection) shared_.options.on_connection();
         beast::error_code ec;
+        auto endpoint = stream_.socket().remote_endpoint(ec);
+        remote_ = ec ? std::string("unknown") : endpoint.address().to_string();
+        spdlog::debug("{}: HTTP connection open", remote_);
         stream_.socket().set_option(tcp::no_delay(true), ec);
         asio::dispatch(executor_, beast::bind_front_handler(&HttpServerSession::read_header,
                                                             shared_from_this()));
@@ -118,6 +129,7 @@ class HttpServerSession final : public Connection,
     }
 
     void dispatch(HttpServerRequest request) {
+        ++requests_;
         parser_.reset();
         stream_.expires_never();  // the handler may take a while (a group commit)
         // The answer keeps the session alive until it is written; once used, the function
@@ -216,6 +228,9 @@ class HttpServerSession final : public Connection,
     bool keep_alive_ = true;  // strand only: the current request's
     bool busy_ = false;       // strand only: a request is being read, handled or answered
     bool stopping_ = false;   // strand only
+    std::string remote_;      // the peer's address, for logs
+    std::chrono::steady_clock::time_point opened_ = std::chrono::steady_clock::now();
+    uint64_t requests_ = 0;  // strand only
 };
 
 }  // namespace

@@ -16,12 +16,12 @@ uint64_t hard_message_cap(uint64_t max_message_bytes) {
     return std::max(four_times, kMinCap);
 }
 
-std::string too_large_reply(std::string_view message, uint64_t max_message_bytes) {
+nostr::RejectedMessage too_large_reply(std::string_view message, uint64_t max_message_bytes) {
     std::string reason = fmt::format("invalid: message too large ({} bytes, max {})",
                                      message.size(), max_message_bytes);
     std::string id = nostr::event_id_of_event_message(message);
-    if (!id.empty()) return nostr::relay_message::ok(id, false, reason);
-    return nostr::relay_message::notice(reason);
+    if (!id.empty()) return {nostr::relay_message::ok(id, false, reason), nostr::Verb::event};
+    return {nostr::relay_message::notice(reason), nostr::Verb::unknown};
 }
 
 std::string slow_reader_notice(uint64_t max_outbound_bytes) {

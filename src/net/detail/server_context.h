@@ -1,10 +1,13 @@
-// What every connection of one server shares: the relay, the connection registry, and the
-// limits the network layer enforces itself (message size, outbound queue).
+// What every connection of one server shares: the relay, the connection registry, the
+// limits the network layer enforces itself (message size, outbound queue, idle connections),
+// and what renders GET /metrics.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "net/detail/connection_registry.h"
+#include "net/detail/idle_policy.h"
 
 namespace relay {
 class Relay;
@@ -21,6 +24,8 @@ struct ServerContext {
     uint64_t hard_message_cap;    // larger messages fail the connection
     uint64_t max_outbound_bytes;  // per-connection send queue budget
     std::string slow_reader_notice;
+    IdlePolicy idle;  // when quiet WebSocket connections are pinged and closed
+    std::function<std::string()> metrics_text;  // GET /metrics; empty: not served here
 };
 
 }  // namespace net::detail

@@ -53,6 +53,7 @@ std::unique_ptr<LmdbStore> LmdbStore::open(const std::string& data_dir, uint64_t
     open_db("deleted_ids", t.deleted_ids);
     open_db("deleted_addrs", t.deleted_addrs);
     open_db("meta", t.meta);
+    open_db("settings", t.settings);
     txn.commit();
     // Reader slots of crashed processes would otherwise pin old pages forever.
     int dead = 0;
@@ -159,6 +160,19 @@ uint64_t LmdbStore::size() {
     MDB_stat stat;
     check(mdb_stat(txn.get(), tables_.events, &stat), "mdb_stat");
     return stat.ms_entries;
+}
+
+void LmdbStore::put_setting(std::string_view name, std::string_view value) {
+    lmdb::Txn txn(env_, false);
+    txn.put(tables_.settings, name, value);
+    txn.commit();
+}
+
+std::optional<std::string> LmdbStore::get_setting(std::string_view name) {
+    lmdb::Txn txn(env_, true);
+    std::string_view value;
+    if (!txn.get(tables_.settings, name, value)) return std::nullopt;
+    return std::string(value);
 }
 
 }  // namespace store

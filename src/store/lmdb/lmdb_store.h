@@ -26,6 +26,8 @@ public:
     size_t purge_expired(int64_t now) override;
     bool erase(const nostr::Bytes32& id) override;
     uint64_t size() override;
+    void put_setting(std::string_view name, std::string_view value) override;
+    std::optional<std::string> get_setting(std::string_view name) override;
 
 private:
     explicit LmdbStore(MDB_env* env);

@@ -16,6 +16,7 @@ struct Tables {
     MDB_dbi deleted_ids;      // deleted_id_key(id, deleter) -> empty (NIP-09 `e`)
     MDB_dbi deleted_addrs;    // replaceable_key -> created_at of the newest `a` deletion
     MDB_dbi meta;             // "commit_seq" -> u64, "schema" -> u32
+    MDB_dbi settings;         // name -> value (Store::put_setting)
 };
 
 }  // namespace store::lmdb

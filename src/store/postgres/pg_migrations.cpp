@@ -75,12 +75,22 @@ constexpr const char* kDeletedIdsPerRequester = R"sql(
 ALTER TABLE deleted_ids DROP CONSTRAINT deleted_ids_pkey, ADD PRIMARY KEY (id, pubkey);
 )sql";
 
+// Version 3: small named values beside the events (Store::put_setting: the Web of Trust set).
+constexpr const char* kSettings = R"sql(
+CREATE TABLE settings (
+    name text PRIMARY KEY,
+    value bytea NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> all = {
         {1, "initial schema: events, tags, tombstones, commit sequence", kInitialSchema},
         {2, "id tombstones keyed by (id, requester)", kDeletedIdsPerRequester},
+        {3, "settings: named values beside the events", kSettings},
     };
     return all;
 }

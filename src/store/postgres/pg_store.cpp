@@ -243,6 +243,25 @@ uint64_t PgStore::size() {
     return single_int8(result, "size");
 }
 
+void PgStore::put_setting(std::string_view name, std::string_view value) {
+    auto conn = write_pool_->checkout();
+    pg::Params params;
+    std::string sql = "INSERT INTO settings (name, value) VALUES (" + params.add_text(name) + ", " +
+                      params.add_bytea(value) +
+                      ") ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = now()";
+    conn->exec(sql, params);
+}
+
+std::optional<std::string> PgStore::get_setting(std::string_view name) {
+    // From the primary: a setting written a moment ago must be read back (replicas lag).
+    auto conn = write_pool_->checkout();
+    pg::Params params;
+    std::string sql = "SELECT value FROM settings WHERE name = " + params.add_text(name);
+    pg::Result result = conn->exec(sql, params);
+    if (result.rows() == 0) return std::nullopt;
+    return std::string(result.bytes(0, 0));
+}
+
 PgStore::Stats PgStore::stats() const {
     return {write_pool_->round_trips(), read_pool_->round_trips()};
 }

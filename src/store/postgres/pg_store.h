@@ -52,6 +52,8 @@ class PgStore final : public Store {
     size_t purge_expired(int64_t now) override;
     bool erase(const nostr::Bytes32& id) override;
     uint64_t size() override;
+    void put_setting(std::string_view name, std::string_view value) override;
+    std::optional<std::string> get_setting(std::string_view name) override;
 
     // Exchanges with the server so far (each one statement, or one pipeline of several).
     struct Stats {

@@ -28,6 +28,16 @@ export const KNOWN_PREFIXES = [
 ];
 export const PREFIX_RE = new RegExp(`^(${KNOWN_PREFIXES.join('|')}):`);
 
+// A refusal with its machine-readable prefix: NOTICE, CLOSED, or OK false.
+export function isPrefixedRefusal(answer) {
+  if (!Array.isArray(answer)) return false;
+  const [verb] = answer;
+  if (verb === 'NOTICE') return typeof answer[1] === 'string' && PREFIX_RE.test(answer[1]);
+  if (verb === 'CLOSED') return typeof answer[2] === 'string' && PREFIX_RE.test(answer[2]);
+  if (verb === 'OK') return answer[2] === false && typeof answer[3] === 'string' && PREFIX_RE.test(answer[3]);
+  return false;
+}
+
 function short(value, max = 300) {
   const s = typeof value === 'string' ? value : JSON.stringify(value);
   return s.length > max ? `${s.slice(0, max)}...(${s.length} chars)` : s;

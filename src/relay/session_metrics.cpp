@@ -1,0 +1,24 @@
+#include "relay/session_metrics.h"
+
+#include <iterator>
+#include <string>
+#include <tuple>
+
+namespace relay {
+
+SessionMetrics::SessionMetrics(telemetry::MetricsRegistry& registry)
+    : connections(registry.gauge("nostpp_connections", "Open WebSocket connections")),
+      connections_opened(registry.counter("nostpp_connections_total",
+                                          "WebSocket connections opened since the start")),
+      events(registry) {
+    // In nostr::Verb order.
+    static constexpr const char* kVerbs[] = {"EVENT", "REQ", "CLOSE", "COUNT", "AUTH", "unknown"};
+    static_assert(std::size(kVerbs) == std::tuple_size_v<decltype(messages)>);
+    for (size_t i = 0; i < messages.size(); ++i)
+        messages[i] = &registry.counter("nostpp_client_messages_total",
+                                        "Messages received from clients, by verb ('unknown' for "
+                                        "unreadable messages and unknown verbs)",
+                                        {{"verb", kVerbs[i]}});
+}
+
+}  // namespace relay

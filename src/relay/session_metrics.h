@@ -1,0 +1,25 @@
+// The client-facing series of a process that serves Nostr clients (relay, websocket-handler):
+// open connections, messages by verb, events received / accepted / rejected. Registered once
+// when the relay starts, so every series shows from the first scrape and sessions only touch
+// atomics.
+#pragma once
+#include <array>
+
+#include "nostr/client_message.h"
+#include "relay/event_counters.h"
+#include "telemetry/metrics.h"
+
+namespace relay {
+
+struct SessionMetrics {
+    explicit SessionMetrics(telemetry::MetricsRegistry& registry);
+
+    telemetry::Counter& message(nostr::Verb verb) { return *messages[size_t(verb)]; }
+
+    telemetry::Gauge& connections;  // open WebSocket connections
+    telemetry::Counter& connections_opened;
+    std::array<telemetry::Counter*, size_t(nostr::Verb::unknown) + 1> messages{};
+    EventCounters events;
+};
+
+}  // namespace relay
