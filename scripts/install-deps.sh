@@ -19,7 +19,7 @@ test_packages=(
   # scrapes the roles' GET /metrics in the observability tests (also provides promtool)
   prometheus
   # static checks of the deployment files (no Docker engine needed)
-  docker-compose python3
+  docker-compose python3 python3-yaml
   # libFuzzer harnesses (scripts/fuzz.sh): clang, its sanitizer and fuzzer runtimes, and
   # llvm-symbolizer (llvm-14) for readable reports
   clang libclang-rt-14-dev llvm-14
