@@ -4,7 +4,9 @@
 # runs, each against a fresh relay (or event-handler + websocket-handler with --split), one
 # with OTEL_EXPORTER_OTLP_ENDPOINT pointed at the sink and OTEL_TRACES_SAMPLER=always_on, one
 # without; the order alternates every round so drift on the shared machine hits both. Prints
-# every run, the medians, and the difference. Bounded: every phase has a time limit; every
+# every run, the medians, and the difference, of throughput and of the relay's CPU time per
+# event (user + system time of the relay processes, read from /proc before they stop: less
+# sensitive than throughput to what else runs on the machine). Bounded: every phase has a time limit; every
 # process is stopped by PID. About 25 s per run on an idle machine (presigning included).
 #   scripts/bench-telemetry.sh [path/to/nostpp] [--split] [--rounds N] [--events N]
 set -euo pipefail
@@ -71,7 +73,16 @@ start() {  # start NAME ENV... -- ARGS... -> sets $port
 }
 stop_all() { for p in "${pids[@]}"; do stop_pid "$p"; done; pids=(); }
 
-run() {  # run on|off ROUND -> sets $result to the ev/s figure (no subshell: cleanup sees every pid)
+cpu_ticks() {  # user + system clock ticks of every started process
+  local p total=0 fields
+  for p in "${pids[@]}"; do
+    read -ra fields < <(sed -E 's/^.*\) //' "/proc/$p/stat")
+    total=$((total + fields[11] + fields[12]))
+  done
+  echo "$total"
+}
+
+run() {  # run on|off ROUND -> sets $result (ev/s) and $cpu (relay CPU µs per event); no subshell: cleanup sees every pid
   local mode=$1 round=$2 otel=(OTEL_SDK_DISABLED=true)
   [[ $mode == on ]] && otel=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port"
                              OTEL_TRACES_SAMPLER=always_on)
@@ -87,9 +98,10 @@ run() {  # run on|off ROUND -> sets $result to the ev/s figure (no subshell: cle
   line=$(timeout 300 "$bin" bench --url "ws://127.0.0.1:$port" --seed "$round" \
     --workload ingest --events "$events" --connections 16 --window 256 --duration 120 |
     grep -E '^ingest: ' | head -1)
+  cpu=$(awk -v t="$(cpu_ticks)" -v hz="$(getconf CLK_TCK)" -v n="$events" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')
   stop_all
   rm -rf "$data"
-  echo "round $round telemetry $mode: $line"
+  echo "round $round telemetry $mode: $line; relay CPU $cpu µs/event"
   result=$(sed -E 's/.* = ([0-9]+) ev\/s.*/\1/' <<<"$line")
   [[ $result =~ ^[0-9]+$ ]] || { echo "no ingest figure"; exit 1; }
 }
@@ -97,12 +109,12 @@ run() {  # run on|off ROUND -> sets $result to the ev/s figure (no subshell: cle
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 echo "== $(nproc) cores, $(uname -r), $("$bin" version); $((split ? 1 : 0)) split; $rounds rounds of $events events"
-on=() off=()
+on=() off=() on_cpu=() off_cpu=()
 for ((round = 1; round <= rounds; round++)); do
   if ((round % 2)); then order=(off on); else order=(on off); fi
   for mode in "${order[@]}"; do
     run "$mode" "$round"
-    if [[ $mode == on ]]; then on+=("$result"); else off+=("$result"); fi
+    if [[ $mode == on ]]; then on+=("$result") on_cpu+=("$cpu"); else off+=("$result") off_cpu+=("$cpu"); fi
   done
 done
 spans=$(awk '{s+=$1} END {print s+0}' "$dir/spans" 2>/dev/null || echo 0)
@@ -112,4 +124,10 @@ echo "telemetry off: ${off[*]} ev/s; median $off_median"
 echo "telemetry on:  ${on[*]} ev/s; median $on_median ($spans spans received by the sink)"
 awk -v on="$on_median" -v off="$off_median" \
   'BEGIN {printf "difference: %+.1f%% (on vs off)\n", (on - off) * 100 / off}'
+off_cpu_median=$(printf '%s\n' "${off_cpu[@]}" | median)
+on_cpu_median=$(printf '%s\n' "${on_cpu[@]}" | median)
+echo "relay CPU per event, off: ${off_cpu[*]} µs; median $off_cpu_median"
+echo "relay CPU per event, on:  ${on_cpu[*]} µs; median $on_cpu_median"
+awk -v on="$on_cpu_median" -v off="$off_cpu_median" \
+  'BEGIN {printf "CPU difference: %+.1f%% (on vs off)\n", (on - off) * 100 / off}'
 if ((spans == 0)); then echo "the sink received no spans: telemetry was not on"; exit 1; fi

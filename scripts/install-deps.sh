@@ -6,6 +6,8 @@ set -euo pipefail
 
 build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
+  # compiler cache: scripts/build.sh uses it when present (fast rebuilds in fresh clones)
+  ccache
   libboost1.74-dev libsimdjson-dev libsecp256k1-dev liblmdb-dev lmdb-utils libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libpq-dev libhiredis-dev
