@@ -1,5 +1,7 @@
 #include "services/remote_backend.h"
 
+#include <algorithm>
+
 #include "services/api_json.h"
 #include "telemetry/tracer.h"
 
@@ -202,8 +204,12 @@ void RemoteBackend::finish_events(std::vector<PendingEvent>& batch,
     }
 }
 
-void RemoteBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions,
+void RemoteBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                           std::function<void(relay::QueryResult)> done) {
+    // This handler's limits (the ones its NIP-11 advertises) travel as each filter's limit;
+    // the event handler then applies its own on top, so the smaller of the two wins.
+    for (nostr::Filter& filter : filters)
+        filter.limit = std::min(filter.limit.value_or(options.default_limit), options.max_limit);
     PendingQuery item{api::encode_filters_request(filters), std::move(done),
                       telemetry::start_span("POST /query", telemetry::SpanKind::client)};
     if (!queries_.add(item)) {

@@ -99,17 +99,18 @@ class RemoteTest : public ::testing::Test {
         return promise->get_future();
     }
 
-    std::future<relay::QueryResult> start_query(const std::string& filters_json) {
+    std::future<relay::QueryResult> start_query(const std::string& filters_json,
+                                                store::QueryOptions options = {}) {
         std::vector<nostr::Filter> filters;
         std::string error;
         EXPECT_TRUE(nostr::parse_filters_json(filters_json, filters, error)) << error;
         auto promise = std::make_shared<std::promise<relay::QueryResult>>();
-        backend_.query(filters, {},
+        backend_.query(filters, options,
                        [promise](relay::QueryResult r) { promise->set_value(std::move(r)); });
         return promise->get_future();
     }
-    relay::QueryResult query(const std::string& filters_json) {
-        return start_query(filters_json).get();
+    relay::QueryResult query(const std::string& filters_json, store::QueryOptions options = {}) {
+        return start_query(filters_json, options).get();
     }
 
     EventHandler handler_;
@@ -206,6 +207,20 @@ TEST_F(RemoteTest, QueryAndCountComeBackIntact) {
     }
     EXPECT_THAT(text, HasSubstr("nostpp_event_handler_request_duration_seconds_count{route=\"/"
                                 "query\"} 2\n"));
+}
+
+// The websocket handler's --max-limit and --default-limit (advertised in its NIP-11) bound
+// what the event handler returns, even when the event handler's own limits are larger.
+TEST_F(RemoteTest, ThisHandlersLimitsBoundTheEventHandlersAnswer) {
+    for (int i = 0; i < 6; ++i)
+        ASSERT_EQ(submit(make_event(test_key(8), 1, now_ - i, {{"t", "lim"}})).get().result.outcome,
+                  store::PutOutcome::stored);
+    store::QueryOptions options{/*max_limit=*/3, /*default_limit=*/2, now_};
+    EXPECT_EQ(query(R"([{"#t":["lim"],"limit":100}])", options).events.size(), 3u);
+    EXPECT_EQ(query(R"([{"#t":["lim"]}])", options).events.size(), 2u);
+    EXPECT_EQ(query(R"([{"#t":["lim"],"limit":1}])", options).events.size(), 1u);
+    EXPECT_EQ(query(R"([{"#t":["lim"],"limit":0}])", options).events.size(), 0u);
+    EXPECT_EQ(query(R"([{"#t":["lim"]}])").events.size(), 6u);  // defaults: 500 of 5000
 }
 
 TEST_F(RemoteTest, ConcurrentQueriesTravelInBatchesWithTheirOwnAnswers) {
