@@ -8,17 +8,19 @@
 # event (user + system time of the relay processes, read from /proc before they stop: less
 # sensitive than throughput to what else runs on the machine). Bounded: every phase has a time limit; every
 # process is stopped by PID. About 25 s per run on an idle machine (presigning included).
-#   scripts/bench-telemetry.sh [path/to/nostpp] [--split] [--rounds N] [--events N]
+# --ratio R samples a fraction R of traces (parentbased_traceidratio) instead of all of them.
+#   scripts/bench-telemetry.sh [path/to/nostpp] [--split] [--rounds N] [--events N] [--ratio R]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 bin=build/nostpp
-split=0 rounds=5 events=50000
+split=0 rounds=5 events=50000 sampler=(OTEL_TRACES_SAMPLER=always_on)
 while (($#)); do
   case $1 in
     --split) split=1 ;;
     --rounds) rounds=$2; shift ;;
     --events) events=$2; shift ;;
+    --ratio) sampler=(OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG="$2"); shift ;;
     *) bin=$1 ;;
   esac
   shift
@@ -85,7 +87,7 @@ cpu_ticks() {  # user + system clock ticks of every started process
 run() {  # run on|off ROUND -> sets $result (ev/s) and $cpu (relay CPU µs per event); no subshell: cleanup sees every pid
   local mode=$1 round=$2 otel=(OTEL_SDK_DISABLED=true)
   [[ $mode == on ]] && otel=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port"
-                             OTEL_TRACES_SAMPLER=always_on)
+                             "${sampler[@]}")
   local data="$dir/data-$mode-$round"
   if ((split)); then
     start event-handler "${otel[@]}" -- event-handler --data-dir "$data"
@@ -108,7 +110,7 @@ run() {  # run on|off ROUND -> sets $result (ev/s) and $cpu (relay CPU µs per e
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-echo "== $(nproc) cores, $(uname -r), $("$bin" version); $((split ? 1 : 0)) split; $rounds rounds of $events events"
+echo "== $(nproc) cores, $(uname -r), $("$bin" version); $((split ? 1 : 0)) split; $rounds rounds of $events events; ${sampler[*]}"
 on=() off=() on_cpu=() off_cpu=()
 for ((round = 1; round <= rounds; round++)); do
   if ((round % 2)); then order=(off on); else order=(on off); fi
