@@ -8,6 +8,7 @@
 
 #include "app/auth_options.h"
 #include "app/commands.h"
+#include "app/otel_options.h"
 #include "app/observability.h"
 #include "app/redis_options.h"
 #include "app/relay_options.h"
@@ -46,6 +47,7 @@ void run_event_handler(const EventHandlerSettings& settings, RoleTelemetry& role
         config.max_request_bytes = 4 * config.limits.max_message_bytes;
     config.serve_metrics = role_telemetry.metrics_on_main_port();
 
+    auto otel = start_opentelemetry("event-handler", metrics);
     const bool postgres = !effective_database_url(settings.store).empty();
     std::unique_ptr<store::Store> store =
         with_query_cache(open_store(settings.store), settings.redis, postgres);
@@ -82,6 +84,9 @@ void run_event_handler(const EventHandlerSettings& settings, RoleTelemetry& role
     auto teardown = [&] {
         backend->stop();
         stop_bus(*bus);
+        // No thread ends spans any more; the last metrics export still reads the store's and
+        // the bus's statistics (collectors), so it goes before they are destroyed.
+        otel.reset();
         bus.reset();  // before the WoT service it delivers to
         server.reset();
         api.reset();
@@ -107,6 +112,7 @@ void add_event_handler_command(CLI::App& app) {
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
     add_auth_options(*command, settings->relay.auth);
+    add_opentelemetry_help(*command);
     add_wot_options(*command, settings->wot, settings->wot_enabled);
     command
         ->add_option("--query-threads", settings->query_threads,

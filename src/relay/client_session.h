@@ -51,9 +51,8 @@ private:
     // "" when --auth-required is off or someone authenticated, else the refusal.
     std::string auth_required_refusal() const;
     // "" when a REQ/COUNT with these filters may run on this connection (--auth-required,
-    // --auth-read-kinds), else the CLOSED message.
-    std::string check_auth_access(const std::string& subscription_id,
-                                  const std::vector<nostr::Filter>& filters) const;
+    // --auth-read-kinds), else why not (the CLOSED message's text).
+    std::string check_auth_access(const std::vector<nostr::Filter>& filters) const;
     void end_subscription(const std::string& subscription_id);
     void log_rejected(uint32_t kind, std::string_view message) const;
 

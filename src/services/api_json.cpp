@@ -90,13 +90,30 @@ bool decode_batch_request(std::string_view body, BatchRequest& out, std::string&
         return false;
     }
     out.items.reserve(items.size());
+    out.traceparents.resize(items.size());
     for (element item : items) {
-        if (item.is_object())
+        if (item.is_object()) {
+            std::string_view traceparent;
+            if (!item["traceparent"].get_string().get(traceparent))
+                out.traceparents[out.items.size()] = traceparent;
             out.items.push_back(simdjson::to_string(item));
-        else
+        } else {
             out.items.emplace_back();  // answered as invalid by the route
+        }
     }
     return true;
+}
+
+void append_with_traceparent(std::string& out, std::string_view object,
+                             std::string_view traceparent) {
+    size_t close = object.find_last_of('}');
+    if (close == std::string_view::npos) return out.append(object), void();
+    out.append(object.substr(0, close));
+    // "{}" takes no comma before the new member.
+    if (object.find_last_not_of(" \t\r\n", close - 1) != object.find('{')) out.push_back(',');
+    out += "\"traceparent\":";
+    nostr::append_json_string(out, traceparent);
+    out.append(object.substr(close));
 }
 
 std::string encode_authenticated_event(std::string_view event_json) {
@@ -118,7 +135,12 @@ bool decode_event_envelope(std::string_view item, std::string& event_json, std::
     if (!parse(item, root) || root.get_object().get(fields) || fields["event"].get(event))
         return false;  // not an envelope: read as an event, which reports what is wrong
     bool authenticated = false;
-    if (fields.size() != 2 || fields["author_authenticated"].get_bool().get(authenticated) ||
+    // A batch element may also carry its "traceparent" (append_with_traceparent).
+    bool only_known = true;
+    for (auto field : fields)
+        only_known &= field.key == "event" || field.key == "author_authenticated" ||
+                      field.key == "traceparent";
+    if (!only_known || fields["author_authenticated"].get_bool().get(authenticated) ||
         !authenticated) {
         error = R"(invalid: an envelope is {"event":<event>,"author_authenticated":true})";
         return true;
@@ -174,7 +196,8 @@ bool decode_filters_request(std::string_view body, std::vector<nostr::Filter>& o
         return false;
     }
     for (auto [key, value] : fields) {
-        if (key != "filters") {
+        // A batch element's trace context (decode_batch_request reads it).
+        if (key != "filters" && key != "traceparent") {
             error = "invalid: unknown field '" + std::string(key) + "'";
             return false;
         }

@@ -251,18 +251,10 @@ test('--auth-required: nostr-tools authenticates with Relay.auth() and then publ
 });
 
 test('environment: the relay URL from NOSTPY_DOMAIN, AUTH_REQUIRED and AUTH_WINDOW_SECONDS', async () => {
-  const saved = { ...process.env };
-  // Inherited by the processes startRelay spawns (both roles in the split deployment).
-  Object.assign(process.env, { NOSTPY_DOMAIN: 'Relay.Example.com', AUTH_REQUIRED: 'true', AUTH_WINDOW_SECONDS: '60' });
-  let relay;
-  try {
-    relay = await startRelay();
-  } finally {
-    for (const name of ['NOSTPY_DOMAIN', 'AUTH_REQUIRED', 'AUTH_WINDOW_SECONDS']) {
-      if (name in saved) process.env[name] = saved[name];
-      else delete process.env[name];
-    }
-  }
+  // Given to both roles in the split deployment.
+  const relay = await startRelay([], {
+    env: { NOSTPY_DOMAIN: 'Relay.Example.com', AUTH_REQUIRED: 'true', AUTH_WINDOW_SECONDS: '60' },
+  });
   try {
     const doc = await (await fetch(relay.httpUrl, { headers: { Accept: 'application/nostr+json' } })).json();
     assert.equal(doc.limitation.auth_required, true);

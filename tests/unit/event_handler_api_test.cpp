@@ -131,17 +131,22 @@ TEST_F(ApiTest, AProtectedEventInAnAuthenticatedEnvelopeIsAccepted) {
     forged.sig[3] ^= 1;
     forged.json = nostr::serialize_event(forged);
     nostr::Event other = make_event(alice_, 1, now_ - 1, {{"-"}}, "batch");
+    nostr::Event traced = make_event(alice_, 1, now_ - 2, {{"-"}}, "traced");
     std::string batch = "[" + services::api::encode_authenticated_event(forged.json) + "," +
                         services::api::encode_authenticated_event(other.json) + "," +
                         R"({"event":)" + other.json + R"(,"author_authenticated":false})" + "," +
-                        R"({"event":7,"author_authenticated":true})" + "]";
+                        R"({"event":7,"author_authenticated":true})" + "," +
+                        R"({"event":)" + traced.json +
+                        R"(,"author_authenticated":true,"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"})" +
+                        "]";
     std::string body = post("/event", batch).body;
     EXPECT_THAT(body, StartsWith(R"([{"accepted":false,"message":"invalid: signature)")) << body;
     EXPECT_THAT(body, HasSubstr(R"(},{"accepted":true,"message":"","outcome":"stored","seq":)"));
     EXPECT_THAT(body, HasSubstr(R"({"accepted":false,"message":"invalid: an envelope is )"));
     EXPECT_THAT(body,
                 HasSubstr(R"({"accepted":false,"message":"invalid: event must be a JSON object")"));
-    EXPECT_EQ(stack_.store().size(), 2u);
+    // A batch element's traceparent (tracing on) may sit in the envelope too: stored.
+    EXPECT_EQ(stack_.store().size(), 3u) << body;
 }
 
 TEST_F(ApiTest, MalformedBodiesAre400) {
