@@ -9,6 +9,7 @@
 
 #include "app/commands.h"
 #include "app/observability.h"
+#include "app/rate_limit_options.h"
 #include "app/redis_options.h"
 #include "app/relay_options.h"
 #include "app/serve.h"
@@ -26,6 +27,7 @@ constexpr const char* kDefaultEventHandlerUrl = "http://127.0.0.1:8009";
 struct WebsocketHandlerSettings {
     net::ServerOptions server;
     net::IpAccessList ip_access;  // --ip-allow, --ip-deny
+    net::IpAccessList trusted_proxies;
     relay::RelayConfig relay;
     wot::WotSettings wot;  // enforced by the event handler; here only for NIP-11
     std::string wot_enabled;
@@ -86,9 +88,15 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings,
     relay_config.limits.restricted_writes =
         resolve_and_log_wot(settings.wot, settings.wot_enabled, settings.relay.info.admin_pubkey)
             .enabled;
+    // Connections are counted here; the event budget is the event handler's (it verifies the
+    // signatures, so only the author can spend it).
+    RateLimiting rate_limiting =
+        start_rate_limiting(relay_config.limits.rate, settings.redis, metrics, true, false);
     auto relay = std::make_unique<relay::Relay>(relay_config, *backend, *bus, metrics);
     auto server = std::make_unique<net::Server>(*relay, settings.server);
     server->refuse_connections(settings.ip_access);
+    server->trust_proxies(settings.trusted_proxies);
+    server->limit_connections(rate_limiting.connections);
     if (role_telemetry.metrics_on_main_port())
         server->serve_metrics([&metrics] { return metrics.prometheus_text(); });
 
@@ -115,6 +123,7 @@ void add_websocket_handler_command(CLI::App& app) {
         "protocol and live subscriptions; writes and queries go to the event handler");
     add_server_options(*command, settings->server);
     add_ip_access_options(*command, settings->ip_access);
+    add_trusted_proxy_options(*command, settings->trusted_proxies);
     add_observability_options(*command, settings->observability);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);

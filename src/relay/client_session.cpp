@@ -33,7 +33,8 @@ ClientSession::ClientSession(RelayContext& context, std::shared_ptr<Outbound> ou
     : context_(context),
       out_(std::move(out)),
       remote_address_(std::move(remote_address)),
-      opened_(std::chrono::steady_clock::now()) {
+      opened_(std::chrono::steady_clock::now()),
+      budget_(context.config.limits.rate, opened_) {
     context_.metrics.connections.add(1);
     context_.metrics.connections_opened.inc();
     spdlog::debug("{}: connection open", remote_address_);
@@ -45,7 +46,44 @@ void ClientSession::on_text(std::string_view text) {
     ++messages_;
     nostr::ClientMessage message = nostr::parse_client_message(text);
     context_.metrics.message(verb_of(message)).inc();
+    if (!within_message_budget(message)) return;
     std::visit([this](auto& m) { handle(m); }, message);
+}
+
+bool ClientSession::within_message_budget(const nostr::ClientMessage& message) {
+    auto verdict = budget_.message(std::chrono::steady_clock::now());
+    if (verdict == ratelimit::ConnectionBudget::Verdict::pass) return true;
+    context_.metrics.rate_limits.limited(ratelimit::Limit::messages);
+    const std::string why = "rate-limited: more than " +
+                            std::to_string(context_.config.limits.rate.messages_per_second) +
+                            " messages per second; slow down";
+    // The NIP-01 answer its verb expects, so the client's pending call ends.
+    if (const auto* event = std::get_if<nostr::EventMessage>(&message)) {
+        context_.metrics.events.received();
+        context_.metrics.events.rejected(why);
+        out_->send(rm::ok(event->event.id, false, why));
+    } else if (const auto* req = std::get_if<nostr::ReqMessage>(&message)) {
+        end_subscription(req->subscription_id);
+        out_->send(rm::closed(req->subscription_id, why));
+    } else if (const auto* count = std::get_if<nostr::CountMessage>(&message)) {
+        out_->send(rm::closed(count->subscription_id, why));
+    } else {
+        out_->send(rm::notice(why));
+    }
+    if (verdict == ratelimit::ConnectionBudget::Verdict::close) {
+        spdlog::debug("{}: closing a connection that keeps flooding", remote_address_);
+        out_->close("rate-limited: too many messages");
+    }
+    return false;
+}
+
+std::string ClientSession::check_query_budget(const std::string& subscription_id) {
+    if (budget_.query(std::chrono::steady_clock::now())) return {};
+    context_.metrics.rate_limits.limited(ratelimit::Limit::reqs);
+    return rm::closed(subscription_id,
+                      "rate-limited: more than " +
+                          std::to_string(context_.config.limits.rate.reqs_per_minute) +
+                          " REQ/COUNT per minute; try again later");
 }
 
 void ClientSession::on_binary() {
@@ -98,7 +136,7 @@ void ClientSession::handle(nostr::EventMessage& message) {
     // trust boundary: checking the signature here too would only spend CPU twice.
     std::string refusal = check_incoming_event(event, context_.config.limits, unix_now(),
                                                !context_.backend.verifies_events(),
-                                               context_.write_gate);
+                                               context_.write_gate, context_.event_budget);
     if (!refusal.empty()) {
         counters.rejected(refusal);
         log_rejected(event.kind, refusal);
@@ -150,6 +188,10 @@ void ClientSession::handle(nostr::ReqMessage& message) {
         out_->send(std::move(refusal));
         return;
     }
+    if (std::string refusal = check_query_budget(id); !refusal.empty()) {
+        out_->send(std::move(refusal));
+        return;
+    }
     std::erase_if(subscriptions_, [](const auto& entry) { return entry.second->is_closed(); });
     const Limits& limits = context_.config.limits;
     if (subscriptions_.size() >= limits.max_subscriptions) {
@@ -172,7 +214,9 @@ void ClientSession::handle(nostr::CloseMessage& message) { end_subscription(mess
 
 void ClientSession::handle(nostr::CountMessage& message) {
     const std::string& id = message.subscription_id;
-    if (std::string refusal = check_filters(id, message.filters.size()); !refusal.empty()) {
+    std::string refusal = check_filters(id, message.filters.size());
+    if (refusal.empty()) refusal = check_query_budget(id);
+    if (!refusal.empty()) {
         out_->send(std::move(refusal));
         return;
     }

@@ -5,18 +5,21 @@
 namespace relay {
 
 RelayContext::RelayContext(RelayConfig config, Backend& backend,
-                           telemetry::MetricsRegistry& metrics, const WriteGate* write_gate)
+                           telemetry::MetricsRegistry& metrics, const WriteGate* write_gate,
+                           ratelimit::PubkeyBudget* event_budget)
     : config(std::move(config)),
       backend(backend),
       write_gate(write_gate),
+      event_budget(event_budget),
       metrics(metrics),
       subscriptions(std::make_shared<SubscriptionIndex>()) {}
 
 RelayContext::~RelayContext() = default;
 
 Relay::Relay(RelayConfig config, Backend& backend, bus::Bus& bus,
-             telemetry::MetricsRegistry& metrics, const WriteGate* write_gate)
-    : context_(std::move(config), backend, metrics, write_gate) {
+             telemetry::MetricsRegistry& metrics, const WriteGate* write_gate,
+             ratelimit::PubkeyBudget* event_budget)
+    : context_(std::move(config), backend, metrics, write_gate, event_budget) {
     bus.subscribe([index = context_.subscriptions](const bus::LiveEvent& event) {
         index->dispatch(event);
     });

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "nostr/client_message.h"
+#include "ratelimit/rate_limit_metrics.h"
 #include "relay/event_counters.h"
 #include "telemetry/metrics.h"
 
@@ -20,6 +21,7 @@ struct SessionMetrics {
     telemetry::Counter& connections_opened;
     std::array<telemetry::Counter*, size_t(nostr::Verb::unknown) + 1> messages{};
     EventCounters events;
+    ratelimit::RateLimitMetrics rate_limits;  // messages and REQs refused per connection
 };
 
 }  // namespace relay

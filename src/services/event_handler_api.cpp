@@ -147,7 +147,8 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange,
             continue;
         }
         kinds[i] = event.kind;
-        why = relay::check_incoming_event(event, config_.limits, now, true, config_.write_gate);
+        why = relay::check_incoming_event(event, config_.limits, now, true, config_.write_gate,
+                                          config_.event_budget);
         if (why.empty()) events[i] = std::make_shared<const nostr::Event>(std::move(event));
     }
 

@@ -76,6 +76,20 @@ for (const [signal, code] of [
   });
 }
 
+// The rate limits' defaults suit a public relay, not a test that opens dozens of connections
+// from 127.0.0.1 and publishes hundreds of events from one key: every process the harness
+// starts has them off through the environment (flags win over it, so 20-rate-limits sets its
+// own; a variable already in the environment wins too).
+export const RATE_LIMITS_OFF = {
+  MAX_CONNECTIONS_PER_IP: '0',
+  MESSAGES_PER_SECOND: '0',
+  REQS_PER_MINUTE: '0',
+  REGULAR_EVENTS_PER_MINUTE: '0',
+  REPLACEABLE_EVENTS_PER_MINUTE: '0',
+  EPHEMERAL_EVENTS_PER_MINUTE: '0',
+  ADDRESSABLE_EVENTS_PER_MINUTE: '0',
+};
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // A port that was free a moment ago: bind port 0 on loopback and read it back.
@@ -248,7 +262,7 @@ async function spawnServer({ role, port, args, dataDir, ownsDataDir, startTimeou
   if (!fs.existsSync(RELAY_BIN)) {
     throw new Error(`relay binary not found at ${RELAY_BIN} (set NOSTPP_BIN)`);
   }
-  const proc = spawn(RELAY_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(RELAY_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...RATE_LIMITS_OFF, ...process.env } });
   const server = new ServerProcess({ role, port, args, proc, dataDir, ownsDataDir });
   let spawnError = null;
   proc.once('error', (err) => (spawnError = err));
