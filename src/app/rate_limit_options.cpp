@@ -92,6 +92,7 @@ RateLimiting start_rate_limiting(const ratelimit::RateLimits& limits, const Redi
         ratelimit::RedisRateSyncOptions options;
         options.url = redis.url;
         options.interval = std::chrono::milliseconds(limits.sync_interval_ms);
+        options.key_prefix = redis.channel + ":rl:";
         limiting.sync = std::make_unique<ratelimit::RedisRateSync>(
             options, limiting.events ? &limiting.events->counts() : nullptr,
             limiting.connections.get(), metrics);

@@ -13,8 +13,6 @@
 namespace ratelimit {
 namespace {
 
-constexpr const char* kEventPrefix = "nostpp:rl:ev:";
-constexpr const char* kConnectionPrefix = "nostpp:rl:conn:";
 constexpr bus::RedisTimeouts kTimeouts{std::chrono::milliseconds(300),
                                        std::chrono::milliseconds(300)};
 
@@ -114,7 +112,7 @@ bool RedisRateSync::sync_once() {
         bus::RedisConnection& redis = *connection_;
         const std::string ttl = std::to_string(2 * (events_ ? events_->window_seconds() : 60));
         for (const auto& p : events) {
-            std::string key = kEventPrefix + p.key + ":" + std::to_string(p.window);
+            std::string key = options_.key_prefix + "ev:" + p.key + ":" + std::to_string(p.window);
             std::string delta = std::to_string(p.delta);
             redis.append({"INCRBY", key, delta});
             redis.append({"EXPIRE", key, ttl});
@@ -122,7 +120,7 @@ bool RedisRateSync::sync_once() {
         const std::string deadline = std::to_string(now + options_.connection_ttl.count());
         const std::string hash_ttl = std::to_string(2 * options_.connection_ttl.count());
         for (const auto& l : connections) {
-            std::string key = kConnectionPrefix + l.key;
+            std::string key = options_.key_prefix + "conn:" + l.key;
             if (l.connections > 0)
                 redis.append({"HSET", key, options_.process_id,
                               std::to_string(l.connections) + " " + deadline});
@@ -155,7 +153,8 @@ bool RedisRateSync::sync_once() {
                         field_deadline > now)
                         others += count;
                     else
-                        stale.emplace_back(kConnectionPrefix + l.key, std::string(field));
+                        stale.emplace_back(options_.key_prefix + "conn:" + l.key,
+                                           std::string(field));
                 }
             connections_->set_others(l.key, others);
         }

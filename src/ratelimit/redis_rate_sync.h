@@ -1,10 +1,10 @@
 // Shares rate-limit counts between processes through Redis (the scale-out deployment, and
 // `relay` with --redis-url): a background thread, every --rate-limit-sync-ms,
 //   - adds each pubkey budget's new local counts to a Redis counter per window
-//     (INCRBY + EXPIRE, key nostpp:rl:ev:<class>:<pubkey>:<window>, gone two windows later)
+//     (INCRBY + EXPIRE, key <prefix>ev:<class>:<pubkey>:<window>, gone two windows later)
 //     and reads the shared total back;
 //   - publishes this process's connections per client address in a hash per address
-//     (nostpp:rl:conn:<address>, field = this process's random id, value "<count> <deadline>")
+//     (<prefix>conn:<address>, field = this process's random id, value "<count> <deadline>")
 //     and sums the other processes' fields whose deadline has not passed. A killed process
 //     stops refreshing its fields: they stop counting at their deadline (30 s) and are
 //     deleted by the next process that reads them, so counts never drift.
@@ -36,6 +36,9 @@ struct RedisRateSyncOptions {
     std::chrono::milliseconds interval{500};
     std::chrono::seconds connection_ttl{30};  // how long a process's published counts stay valid
     std::string process_id;                   // "" = random
+    // Keys start with this; processes count together when they share it (the app uses the
+    // bus channel: deployments sharing a Redis server have different channels).
+    std::string key_prefix = "nostpp:events:rl:";
 };
 
 class RedisRateSync {

@@ -62,11 +62,11 @@ TEST_F(RateLimitSync, TwoProcessesShareOnePubkeyBudget) {
     EXPECT_EQ(b.events.take(pubkey, 1, now).rfind("rate-limited:", 0), 0u);
     auto raw = redis_test::raw_connection(url_);
     auto value = raw->command(
-        {"GET", "nostpp:rl:ev:r:" + nostr::to_hex(pubkey) + ":" + std::to_string(now / 60)});
+        {"GET", "nostpp:events:rl:ev:r:" + nostr::to_hex(pubkey) + ":" + std::to_string(now / 60)});
     ASSERT_EQ(value->type, REDIS_REPLY_STRING);
     EXPECT_EQ(std::string(value->str, value->len), "3");
     auto ttl = raw->command(
-        {"TTL", "nostpp:rl:ev:r:" + nostr::to_hex(pubkey) + ":" + std::to_string(now / 60)});
+        {"TTL", "nostpp:events:rl:ev:r:" + nostr::to_hex(pubkey) + ":" + std::to_string(now / 60)});
     EXPECT_GT(ttl->integer, 0);  // gone by itself after two windows
     EXPECT_LE(ttl->integer, 120);
 }
@@ -93,7 +93,7 @@ TEST_F(RateLimitSync, ConnectionsPerAddressAreCountedAcrossProcesses) {
 
 TEST_F(RateLimitSync, AKilledProcessStopsCountingAtItsDeadlineAndIsCleanedUp) {
     const std::string address = "198.51.100." + redis_test::unique_name();
-    const std::string key = "nostpp:rl:conn:" + address;
+    const std::string key = "nostpp:events:rl:conn:" + address;
     auto raw = redis_test::raw_connection(url_);
     // A process killed a while ago (its deadline passed) and one killed just now.
     raw->command({"HSET", key, "dead", "5 " + std::to_string(unix_now() - 1)});
@@ -130,7 +130,8 @@ TEST(RateLimitSyncWithoutRedis, CountsLocallyWhenRedisIsUnreachable) {
     EXPECT_EQ(p.events.take(pubkey, 1, now), "");
     EXPECT_NE(p.events.take(pubkey, 1, now), "");  // the limit holds, counted here
     EXPECT_FALSE(p.sync.sync_once());
-    EXPECT_NE(p.connections->acquire("192.0.2.1"), nullptr);
+    auto second = p.connections->acquire("192.0.2.1");
+    EXPECT_NE(second, nullptr);
     EXPECT_EQ(p.connections->acquire("192.0.2.1"), nullptr);
     EXPECT_NE(
         p.metrics.prometheus_text().find("nostpp_rate_limit_syncs_total{result=\"failed\"} 2"),
@@ -153,7 +154,7 @@ TEST_F(RateLimitSync, CountsMadeWhileRedisWasDownReachItWhenItIsBack) {
     ASSERT_TRUE(p.sync.sync_once());
     auto raw = redis_test::raw_connection(url_);
     auto value = raw->command(
-        {"GET", "nostpp:rl:ev:r:" + nostr::to_hex(pubkey) + ":" + std::to_string(now / 60)});
+        {"GET", "nostpp:events:rl:ev:r:" + nostr::to_hex(pubkey) + ":" + std::to_string(now / 60)});
     ASSERT_EQ(value->type, REDIS_REPLY_STRING);
     // The server restarted empty (no persistence): the first count was lost with it, the two
     // made during the outage were delivered.
