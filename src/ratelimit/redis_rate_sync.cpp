@@ -91,12 +91,11 @@ void RedisRateSync::run() {
     }
 }
 
-bool RedisRateSync::connect() {
-    if (connection_ && !connection_->broken()) return true;
+void RedisRateSync::connect() {
+    if (connection_ && !connection_->broken()) return;
     connection_.reset();
     connection_ = std::make_unique<bus::RedisConnection>(url_, kTimeouts);
     outage_->recovered();
-    return true;
 }
 
 bool RedisRateSync::sync_once() {
@@ -109,60 +108,13 @@ bool RedisRateSync::sync_once() {
     if (events.empty() && connections.empty()) return true;
     try {
         connect();
-        bus::RedisConnection& redis = *connection_;
-        const std::string ttl = std::to_string(2 * (events_ ? events_->window_seconds() : 60));
-        for (const auto& p : events) {
-            std::string key = options_.key_prefix + "ev:" + p.key + ":" + std::to_string(p.window);
-            std::string delta = std::to_string(p.delta);
-            redis.append({"INCRBY", key, delta});
-            redis.append({"EXPIRE", key, ttl});
-        }
-        const std::string deadline = std::to_string(now + options_.connection_ttl.count());
-        const std::string hash_ttl = std::to_string(2 * options_.connection_ttl.count());
-        for (const auto& l : connections) {
-            std::string key = options_.key_prefix + "conn:" + l.key;
-            if (l.connections > 0)
-                redis.append({"HSET", key, options_.process_id,
-                              std::to_string(l.connections) + " " + deadline});
-            else
-                redis.append({"HDEL", key, options_.process_id});
-            redis.append({"EXPIRE", key, hash_ttl});
-            redis.append({"HGETALL", key});
-        }
-        std::vector<uint64_t> totals;
-        totals.reserve(events.size());
-        for (size_t i = 0; i < events.size(); ++i) {
-            bus::RedisReplyPtr total = redis.read_reply();
-            redis.read_reply();  // EXPIRE
-            totals.push_back(total->type == REDIS_REPLY_INTEGER ? uint64_t(total->integer) : 0);
-        }
-        std::vector<std::pair<std::string, std::string>> stale;  // key, field
-        for (const auto& l : connections) {
-            redis.read_reply();  // HSET / HDEL
-            redis.read_reply();  // EXPIRE
-            bus::RedisReplyPtr fields = redis.read_reply();
-            uint64_t others = 0;
-            if (fields->type == REDIS_REPLY_ARRAY)
-                for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-                    std::string_view field = reply_text(fields->element[i]);
-                    if (field == options_.process_id) continue;
-                    uint64_t count = 0;
-                    int64_t field_deadline = 0;
-                    if (parse_published(reply_text(fields->element[i + 1]), count,
-                                        field_deadline) &&
-                        field_deadline > now)
-                        others += count;
-                    else
-                        stale.emplace_back(options_.key_prefix + "conn:" + l.key,
-                                           std::string(field));
-                }
-            connections_->set_others(l.key, others);
-        }
+        // Everything in one pipelined round trip.
+        append_events(events);
+        append_connections(connections, now);
+        std::vector<uint64_t> totals = read_event_totals(events.size());
         if (events_) events_->finish_sync(events, totals);
-        // Fields of processes that stopped refreshing them (killed): nobody counts them any
-        // more; deleting them keeps the hashes small.
-        for (const auto& [key, field] : stale) redis.append({"HDEL", key, field});
-        for (size_t i = 0; i < stale.size(); ++i) redis.read_reply();
+        events.clear();  // counted in Redis: not to be given back if the rest fails
+        read_connections(connections, now);
     } catch (const std::exception& e) {
         connection_.reset();
         if (events_) events_->abandon_sync(events);
@@ -175,6 +127,70 @@ bool RedisRateSync::sync_once() {
     sync_seconds_.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     return true;
+}
+
+void RedisRateSync::append_events(const std::vector<WindowCounts::Pending>& events) {
+    if (events.empty()) return;
+    const std::string ttl = std::to_string(2 * events_->window_seconds());
+    for (const auto& p : events) {
+        std::string key = options_.key_prefix + "ev:" + p.key + ":" + std::to_string(p.window);
+        connection_->append({"INCRBY", key, std::to_string(p.delta)});
+        connection_->append({"EXPIRE", key, ttl});
+    }
+}
+
+void RedisRateSync::append_connections(const std::vector<ConnectionCounts::Local>& connections,
+                                       int64_t now) {
+    const std::string deadline = std::to_string(now + options_.connection_ttl.count());
+    const std::string hash_ttl = std::to_string(2 * options_.connection_ttl.count());
+    for (const auto& l : connections) {
+        std::string key = options_.key_prefix + "conn:" + l.key;
+        if (l.connections > 0)
+            connection_->append(
+                {"HSET", key, options_.process_id, std::to_string(l.connections) + " " + deadline});
+        else
+            connection_->append({"HDEL", key, options_.process_id});
+        connection_->append({"EXPIRE", key, hash_ttl});
+        connection_->append({"HGETALL", key});
+    }
+}
+
+std::vector<uint64_t> RedisRateSync::read_event_totals(size_t count) {
+    std::vector<uint64_t> totals;
+    totals.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+        bus::RedisReplyPtr total = connection_->read_reply();
+        connection_->read_reply();  // EXPIRE
+        totals.push_back(total->type == REDIS_REPLY_INTEGER ? uint64_t(total->integer) : 0);
+    }
+    return totals;
+}
+
+void RedisRateSync::read_connections(const std::vector<ConnectionCounts::Local>& connections,
+                                     int64_t now) {
+    std::vector<std::pair<std::string, std::string>> stale;  // key, field
+    for (const auto& l : connections) {
+        connection_->read_reply();  // HSET / HDEL
+        connection_->read_reply();  // EXPIRE
+        bus::RedisReplyPtr fields = connection_->read_reply();
+        uint64_t others = 0;
+        for (size_t i = 0; fields->type == REDIS_REPLY_ARRAY && i + 1 < fields->elements; i += 2) {
+            std::string_view field = reply_text(fields->element[i]);
+            if (field == options_.process_id) continue;
+            uint64_t count = 0;
+            int64_t deadline = 0;
+            if (parse_published(reply_text(fields->element[i + 1]), count, deadline) &&
+                deadline > now)
+                others += count;
+            else
+                stale.emplace_back(options_.key_prefix + "conn:" + l.key, std::string(field));
+        }
+        connections_->set_others(l.key, others);
+    }
+    // Fields of processes that stopped refreshing them (killed): nobody counts them any more;
+    // deleting them keeps the hashes small.
+    for (const auto& [key, field] : stale) connection_->append({"HDEL", key, field});
+    for (size_t i = 0; i < stale.size(); ++i) connection_->read_reply();
 }
 
 }  // namespace ratelimit

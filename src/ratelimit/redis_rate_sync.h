@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "bus/redis_url.h"
 #include "ratelimit/connection_counts.h"
@@ -59,9 +60,12 @@ class RedisRateSync {
 
   private:
     void run();
-    bool connect();
-    void sync_events(int64_t now);
-    void sync_connections(int64_t now);
+    void connect();  // throws bus::RedisError
+    // One round: queue the commands, then read the replies in the same order.
+    void append_events(const std::vector<WindowCounts::Pending>& events);
+    void append_connections(const std::vector<ConnectionCounts::Local>& connections, int64_t now);
+    std::vector<uint64_t> read_event_totals(size_t count);
+    void read_connections(const std::vector<ConnectionCounts::Local>& connections, int64_t now);
 
     RedisRateSyncOptions options_;
     bus::RedisUrl url_;

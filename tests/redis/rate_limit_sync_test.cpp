@@ -161,4 +161,19 @@ TEST_F(RateLimitSync, CountsMadeWhileRedisWasDownReachItWhenItIsBack) {
     EXPECT_EQ(std::string(value->str, value->len), "2");
 }
 
+// A websocket-handler shares only connection counts, an event handler only event budgets.
+TEST_F(RateLimitSync, EachCountMayBeSharedAlone) {
+    telemetry::MetricsRegistry metrics;
+    auto counts = ratelimit::ConnectionCounts::create(2);
+    ratelimit::RedisRateSyncOptions options;
+    options.url = url_;
+    ratelimit::RedisRateSync connections_only(options, nullptr, counts.get(), metrics, false);
+    auto slot = counts->acquire("192.0.2." + redis_test::unique_name());
+    EXPECT_TRUE(connections_only.sync_once());
+    ratelimit::PubkeyBudget budget({3, 0, 0, 0}, metrics);
+    ratelimit::RedisRateSync events_only(options, &budget.counts(), nullptr, metrics, false);
+    EXPECT_EQ(budget.take(unique_pubkey(), 1, unix_now()), "");
+    EXPECT_TRUE(events_only.sync_once());
+}
+
 }  // namespace
