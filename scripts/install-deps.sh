@@ -6,6 +6,8 @@ set -euo pipefail
 
 build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
+  # compiler cache: scripts/build.sh uses it when present (fast rebuilds in fresh clones)
+  ccache
   libboost1.74-dev libsimdjson-dev libsecp256k1-dev liblmdb-dev lmdb-utils libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libpq-dev libhiredis-dev
@@ -19,7 +21,7 @@ test_packages=(
   # scrapes the roles' GET /metrics in the observability tests (also provides promtool)
   prometheus
   # static checks of the deployment files (no Docker engine needed)
-  docker-compose python3
+  docker-compose python3 python3-yaml
   # libFuzzer harnesses (scripts/fuzz.sh): clang, its sanitizer and fuzzer runtimes, and
   # llvm-symbolizer (llvm-14) for readable reports
   clang libclang-rt-14-dev llvm-14

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/otel_options.h"
 #include "app/observability.h"
 #include "app/rate_limit_options.h"
 #include "app/redis_options.h"
@@ -46,6 +47,7 @@ void run_event_handler(const EventHandlerSettings& settings, RoleTelemetry& role
         config.max_request_bytes = 4 * config.limits.max_message_bytes;
     config.serve_metrics = role_telemetry.metrics_on_main_port();
 
+    auto otel = start_opentelemetry("event-handler", metrics);
     const bool postgres = !effective_database_url(settings.store).empty();
     std::unique_ptr<store::Store> store =
         with_query_cache(open_store(settings.store), settings.redis, postgres);
@@ -86,6 +88,9 @@ void run_event_handler(const EventHandlerSettings& settings, RoleTelemetry& role
     auto teardown = [&] {
         backend->stop();
         stop_bus(*bus);
+        // No thread ends spans any more; the last metrics export still reads the store's and
+        // the bus's statistics (collectors), so it goes before they are destroyed.
+        otel.reset();
         bus.reset();  // before the WoT service it delivers to
         server.reset();
         api.reset();
@@ -110,6 +115,7 @@ void add_event_handler_command(CLI::App& app) {
     add_observability_options(*command, settings->observability);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
+    add_opentelemetry_help(*command);
     add_wot_options(*command, settings->wot, settings->wot_enabled);
     command
         ->add_option("--query-threads", settings->query_threads,

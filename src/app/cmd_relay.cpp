@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/otel_options.h"
 #include "app/observability.h"
 #include "app/rate_limit_options.h"
 #include "app/redis_options.h"
@@ -19,6 +20,7 @@
 #include "relay/local_backend.h"
 #include "relay/relay.h"
 #include "wot/wot_service.h"
+#include "telemetry/metrics.h"
 
 namespace app {
 namespace {
@@ -48,6 +50,7 @@ void run_relay(const RelaySettings& settings, RoleTelemetry& role_telemetry) {
     spdlog::info("nostpp {} starting; store: {}", NOSTPP_VERSION, describe_store(settings.store));
     wot::WotConfig wot_config =
         resolve_and_log_wot(settings.wot, settings.wot_enabled, settings.relay.info.admin_pubkey);
+    auto otel = start_opentelemetry("relay", metrics);
 
     std::unique_ptr<store::Store> store =
         with_query_cache(open_store(settings.store), settings.redis, postgres);
@@ -79,6 +82,9 @@ void run_relay(const RelaySettings& settings, RoleTelemetry& role_telemetry) {
     auto teardown = [&] {
         backend->stop();
         stop_bus(*bus);
+        // No thread ends spans any more; the last metrics export still reads the store's and
+        // the bus's statistics (collectors), so it goes before they are destroyed.
+        otel.reset();
         bus.reset();  // before the WoT service it delivers to
         server.reset();
         relay.reset();
@@ -104,6 +110,7 @@ void add_relay_command(CLI::App& app) {
     add_observability_options(*command, settings->observability);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);
+    add_opentelemetry_help(*command);
     add_wot_options(*command, settings->wot, settings->wot_enabled);
     command
         ->add_option("--query-threads", settings->query_threads,

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/otel_options.h"
 #include "app/observability.h"
 #include "app/rate_limit_options.h"
 #include "app/redis_options.h"
@@ -18,6 +19,7 @@
 #include "net/server.h"
 #include "relay/relay.h"
 #include "services/remote_backend.h"
+#include "telemetry/metrics.h"
 
 namespace app {
 namespace {
@@ -77,6 +79,7 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings,
         settings.max_request_bytes ? settings.max_request_bytes
                                    : 4 * settings.relay.limits.max_message_bytes;
 
+    auto otel = start_opentelemetry("websocket-handler", metrics);
     auto client = std::make_unique<net::HttpClient>(client_options);
     // Delivers events from Redis (published by the event handler for every websocket
     // handler) and, at once, those of this handler's own clients.
@@ -105,6 +108,9 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings,
     auto teardown = [&] {
         client.reset();
         stop_bus(*bus);
+        // No thread ends spans any more (the client's thread has joined); the last metrics
+        // export may still read the bus's statistics, so it goes before the bus is destroyed.
+        otel.reset();
         bus.reset();
         server.reset();
         relay.reset();
@@ -129,6 +135,7 @@ void add_websocket_handler_command(CLI::App& app) {
     add_limits_options(*command, settings->relay);
     add_wot_options(*command, settings->wot, settings->wot_enabled);
     add_redis_options(*command, settings->redis, false);
+    add_opentelemetry_help(*command);
     command
         ->add_option("--event-handler-url", settings->event_handler_url,
                      std::string("Base URL of the event handler [default: ") +

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "app/database_url.h"
+
 namespace app {
 namespace {
 
@@ -46,6 +48,26 @@ std::string key_of(const CLI::Option& option) {
     for (char& c : key)
         if (c == '-') c = '_';
     return key;
+}
+
+// What --help shows for a value from the file: CLI11 prints an option's default, and file
+// values are defaults, so a password in `database_url` or `postgres_password` would be printed
+// to anyone who runs --help. Secrets are shown redacted; the value itself is unchanged.
+std::string shown_value(const std::string& key, const std::string& value) {
+    if (key.find("password") != std::string::npos || key.find("secret") != std::string::npos ||
+        key.find("token") != std::string::npos)
+        return value.empty() ? value : "***";
+    if (key.ends_with("url")) return redact_url(value);
+    return value;
+}
+
+// The text CLI11 prints after the option's name ("TEXT=value (Env:NAME)"), with the value
+// shown as shown_value() has it.
+std::string help_text(const CLI::Option& option, const std::string& shown) {
+    std::string text = option.get_type_name();
+    if (!shown.empty()) text += "=" + shown;
+    if (!option.get_envname().empty()) text += " (Env:" + option.get_envname() + ")";
+    return text;
 }
 
 }  // namespace
@@ -113,6 +135,8 @@ void ConfigFile::apply(CLI::App& app) {
             // CLI11 applies those first and runs the callback with the default otherwise.
             option->default_str(*value);
             option->force_callback();
+            if (std::string shown = shown_value(key, *value); shown != *value)
+                option->option_text(help_text(*option, shown));
         }
     }
 

@@ -33,6 +33,7 @@ constexpr auto kSweepPeriod = std::chrono::milliseconds(100);
 struct Pending {
     std::string path;
     std::string body;
+    HttpHeaders headers;
     std::function<void(HttpResponse)> done;
     Clock::time_point deadline;
     bool retried = false;
@@ -180,6 +181,7 @@ struct HttpClient::Impl {
         request.version(11);
         request.set(http::field::host, host_header);
         request.set(http::field::content_type, "application/json");
+        for (const auto& [name, value] : connection->current->headers) request.set(name, value);
         request.keep_alive(true);
         request.body() = std::move(connection->current->body);
         request.prepare_payload();
@@ -324,9 +326,15 @@ HttpClient::~HttpClient() {
 }
 
 void HttpClient::post(std::string path, std::string body, std::function<void(HttpResponse)> done) {
+    post(std::move(path), std::move(body), {}, std::move(done));
+}
+
+void HttpClient::post(std::string path, std::string body, HttpHeaders headers,
+                      std::function<void(HttpResponse)> done) {
     auto pending = std::make_shared<Pending>();
     pending->path = std::move(path);
     pending->body = std::move(body);
+    pending->headers = std::move(headers);
     pending->done = std::move(done);
     pending->deadline = Clock::now() + impl_->options.request_timeout;
     asio::post(impl_->io, [impl = impl_.get(), pending] { impl->submit(pending); });

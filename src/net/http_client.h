@@ -9,8 +9,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace net {
+
+// Extra request headers (e.g. W3C `traceparent`), name and value.
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpResponse {
     int status = 0;  // 0 when there is no response (see error)
@@ -39,6 +44,8 @@ class HttpClient {
     // Thread-safe. `done` runs exactly once, on the client's I/O thread; it must not block.
     // The body is sent as application/json.
     void post(std::string path, std::string body, std::function<void(HttpResponse)> done);
+    void post(std::string path, std::string body, HttpHeaders headers,
+              std::function<void(HttpResponse)> done);
 
     struct Stats {
         uint64_t connections_opened = 0;  // successful connects since the start

@@ -19,6 +19,7 @@ struct HttpServerRequest {
     // The body is larger than max_body_bytes and was not read (body is empty). The handler
     // should answer 413; the connection is closed after the answer.
     bool body_too_large = false;
+    std::string traceparent;  // the W3C Trace Context header, "" when absent
 };
 
 struct HttpServerResponse {

@@ -7,6 +7,7 @@
 #include "relay/live_subscription.h"
 #include "relay/relay.h"
 #include "relay/subscription_index.h"
+#include "relay/tracing.h"
 
 namespace relay {
 namespace rm = nostr::relay_message;
@@ -130,6 +131,11 @@ void ClientSession::handle(nostr::RejectedMessage& message) {
 
 void ClientSession::handle(nostr::EventMessage& message) {
     nostr::Event& event = message.event;
+    // Each EVENT starts a trace: from here to its OK, through the backend (and the event
+    // handler) to the commit.
+    telemetry::Span span =
+        telemetry::start_span(tracing::kEventSpan, telemetry::SpanKind::server, {});
+    tracing::set_event(span, event);
     EventCounters& counters = context_.metrics.events;
     counters.received();
     // A backend that verifies events itself (the event handler behind RemoteBackend) is the
@@ -141,20 +147,26 @@ void ClientSession::handle(nostr::EventMessage& message) {
         counters.rejected(refusal);
         log_rejected(event.kind, refusal);
         out_->send(rm::ok(event.id, false, refusal));
+        tracing::set_ok(span, false, refusal);
+        span.end();
         return;
     }
     auto shared = std::make_shared<const nostr::Event>(std::move(event));
     // The callback may run after this session is gone, but not after the relay (its backend
     // stops first), so it may use the relay's counters. The address is copied only for a log.
     std::string remote = debug_logging() ? remote_address_ : std::string();
+    telemetry::ContextScope scope(span.context());
     context_.backend.submit(
         shared, [out = out_, id = shared->id, kind = shared->kind, &counters,
-                 remote = std::move(remote)](store::PutResult result, uint64_t commit_seq) {
+                 remote = std::move(remote), span](store::PutResult result,
+                                                   uint64_t commit_seq) mutable {
             counters.settled(result, commit_seq);
             if (!result.accepted())
                 spdlog::debug("{}: event of kind {} rejected ({})", remote, kind,
                               EventCounters::prefix_of(result.message));
             out->send(rm::ok(id, result.accepted(), result.message));
+            tracing::set_ok(span, result.accepted(), result.message);
+            span.end();
         });
 }
 
@@ -181,20 +193,30 @@ void ClientSession::end_subscription(const std::string& subscription_id) {
 
 void ClientSession::handle(nostr::ReqMessage& message) {
     const std::string& id = message.subscription_id;
+    // Ends at EOSE (or CLOSED): the stored events' part of the REQ.
+    telemetry::Span span =
+        telemetry::start_span(tracing::kReqSpan, telemetry::SpanKind::server, {});
+    span.set_attribute("nostr.filters", message.filters.size());
     // A REQ with an existing id replaces that subscription; refused, it still ends it, as the
     // CLOSED answer tells the client.
     end_subscription(id);
     if (std::string refusal = check_filters(id, message.filters.size()); !refusal.empty()) {
+        tracing::set_closed(span, "invalid:");
+        span.end();
         out_->send(std::move(refusal));
         return;
     }
     if (std::string refusal = check_query_budget(id); !refusal.empty()) {
+        tracing::set_closed(span, "rate-limited:");
+        span.end();
         out_->send(std::move(refusal));
         return;
     }
     std::erase_if(subscriptions_, [](const auto& entry) { return entry.second->is_closed(); });
     const Limits& limits = context_.config.limits;
     if (subscriptions_.size() >= limits.max_subscriptions) {
+        tracing::set_closed(span, "blocked:");
+        span.end();
         out_->send(rm::closed(id, "blocked: too many open subscriptions (max " +
                                       std::to_string(limits.max_subscriptions) + ")"));
         return;
@@ -204,9 +226,13 @@ void ClientSession::handle(nostr::ReqMessage& message) {
     context_.subscriptions->add(subscription);
     subscriptions_.emplace(id, subscription);
     store::QueryOptions options{limits.max_limit, limits.default_limit, unix_now()};
+    telemetry::ContextScope scope(span.context());
     context_.backend.query(subscription->filters, options,
-                           [subscription](QueryResult result) {
+                           [subscription, span](QueryResult result) mutable {
                                subscription->finish_initial_query(result);
+                               span.set_attribute("nostr.req.events", result.events.size());
+                               if (!result.error.empty()) tracing::set_closed(span, result.error);
+                               span.end();
                            });
 }
 
@@ -214,16 +240,32 @@ void ClientSession::handle(nostr::CloseMessage& message) { end_subscription(mess
 
 void ClientSession::handle(nostr::CountMessage& message) {
     const std::string& id = message.subscription_id;
+    telemetry::Span span =
+        telemetry::start_span(tracing::kCountSpan, telemetry::SpanKind::server, {});
+    span.set_attribute("nostr.filters", message.filters.size());
     std::string refusal = check_filters(id, message.filters.size());
-    if (refusal.empty()) refusal = check_query_budget(id);
+    std::string_view prefix = "invalid:";
+    if (refusal.empty()) {
+        refusal = check_query_budget(id);
+        prefix = "rate-limited:";
+    }
     if (!refusal.empty()) {
+        tracing::set_closed(span, prefix);
+        span.end();
         out_->send(std::move(refusal));
         return;
     }
+    telemetry::ContextScope scope(span.context());
     context_.backend.count(std::move(message.filters), unix_now(),
-                           [out = out_, id](CountResult result) {
-                               if (!result.error.empty()) out->send(rm::closed(id, result.error));
-                               else out->send(rm::count(id, result.count, result.hll_hex));
+                           [out = out_, id, span](CountResult result) mutable {
+                               if (!result.error.empty()) {
+                                   out->send(rm::closed(id, result.error));
+                                   tracing::set_closed(span, result.error);
+                               } else {
+                                   out->send(rm::count(id, result.count, result.hll_hex));
+                                   span.set_attribute("nostr.count", result.count);
+                               }
+                               span.end();
                            });
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "relay/backend_metrics.h"
+#include "relay/tracing.h"
 
 namespace relay {
 
@@ -22,7 +23,7 @@ GroupCommitWriter::~GroupCommitWriter() {
 void GroupCommitWriter::submit(std::shared_ptr<const nostr::Event> event, Done done) {
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back({std::move(event), std::move(done)});
+        queue_.push_back({std::move(event), std::move(done), telemetry::current_context()});
     }
     wake_.notify_one();
 }
@@ -44,8 +45,11 @@ void GroupCommitWriter::run() {
 
         events.clear();
         for (const auto& pending : batch) events.push_back(pending.event.get());
+        const bool traced = telemetry::tracing_enabled();
+        const uint64_t started = traced ? telemetry::unix_now_ns() : 0;
         auto start = std::chrono::steady_clock::now();
         uint64_t seq = store_.put(events, results);
+        const uint64_t committed = traced ? telemetry::unix_now_ns() : 0;
         metrics_.commit_seconds.observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         metrics_.commit_batch_size.observe(double(batch.size()));
@@ -54,8 +58,21 @@ void GroupCommitWriter::run() {
             metrics_.put_errors.inc();
         commits_.fetch_add(1, std::memory_order_relaxed);
         for (size_t i = 0; i < batch.size(); ++i) batch[i].done(results[i], seq);
+        // After the callbacks: the OKs do not wait for the spans.
+        if (traced) trace_commit(batch, seq, started, committed);
 
         lock.lock();
+    }
+}
+
+void GroupCommitWriter::trace_commit(const std::vector<Pending>& batch, uint64_t seq,
+                                     uint64_t start_unix_ns, uint64_t end_unix_ns) {
+    for (const auto& pending : batch) {
+        telemetry::Span span =
+            tracing::start_child(tracing::kCommitSpan, pending.trace, start_unix_ns);
+        span.set_attribute("nostpp.commit.batch_size", batch.size());
+        span.set_attribute("nostpp.commit.seq", seq);
+        span.end(end_unix_ns);
     }
 }
 

@@ -1,7 +1,9 @@
 // The single writer thread: takes every event queued since the last commit and stores them
 // in one transaction, so one fsync acknowledges the whole group. Callbacks run on the writer
 // thread after the commit, i.e. only once the events are durable. Each commit's latency and
-// size are observed in the backend's metrics.
+// size are observed in the backend's metrics. An event submitted under a trace context
+// (telemetry::current_context()) gets a `store.commit` span of its own, child of that
+// context, covering its group's transaction, with the group's size as an attribute.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -10,9 +12,11 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "nostr/event.h"
 #include "store/store.h"
+#include "telemetry/trace_context.h"
 
 namespace relay {
 
@@ -34,8 +38,11 @@ private:
     struct Pending {
         std::shared_ptr<const nostr::Event> event;
         Done done;
+        telemetry::SpanContext trace;  // the submitter's span, if any
     };
     void run();
+    void trace_commit(const std::vector<Pending>& batch, uint64_t seq, uint64_t start_unix_ns,
+                      uint64_t end_unix_ns);
 
     store::Store& store_;
     BackendMetrics& metrics_;

@@ -6,6 +6,7 @@
 
 #include "relay/group_commit_writer.h"
 #include "relay/hyperloglog.h"
+#include "relay/tracing.h"
 #include "relay/worker_pool.h"
 
 namespace relay {
@@ -63,7 +64,9 @@ void LocalBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone 
 void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                          std::function<void(QueryResult)> done) {
     queries_->post([this, filters = std::move(filters), options, done = std::move(done),
-                    start = std::chrono::steady_clock::now()] {
+                    start = std::chrono::steady_clock::now(),
+                    parent = telemetry::current_context()] {
+        telemetry::Span span = tracing::start_child(tracing::kQuerySpan, parent);
         QueryResult result;
         try {
             result.snapshot_seq = store_.query(filters, options, [&](std::string_view json) {
@@ -75,9 +78,13 @@ void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions
             result.error = std::string("error: query failed: ") + e.what();
             metrics_.query_errors.inc();
             health_.failed("query", e.what());
+            span.set_error(result.error);
         }
         if (result.error.empty()) health_.succeeded();
         metrics_.query_seconds.observe(seconds_since(start));
+        span.set_attribute("nostr.filters", filters.size());
+        span.set_attribute("nostpp.query.events", result.events.size());
+        span.end();
         done(std::move(result));
     });
 }
@@ -85,7 +92,10 @@ void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions
 void LocalBackend::count(std::vector<nostr::Filter> filters, int64_t now,
                          std::function<void(CountResult)> done) {
     queries_->post([this, filters = std::move(filters), now, done = std::move(done),
-                    start = std::chrono::steady_clock::now()] {
+                    start = std::chrono::steady_clock::now(),
+                    parent = telemetry::current_context()] {
+        telemetry::Span span = tracing::start_child(tracing::kStoreCountSpan, parent);
+        span.set_attribute("nostr.filters", filters.size());
         CountResult result;
         try {
             std::optional<int> offset = hyperloglog_offset(filters);
@@ -97,9 +107,11 @@ void LocalBackend::count(std::vector<nostr::Filter> filters, int64_t now,
             result.error = std::string("error: count failed: ") + e.what();
             metrics_.count_errors.inc();
             health_.failed("count", e.what());
+            span.set_error(result.error);
         }
         if (result.error.empty()) health_.succeeded();
         metrics_.count_seconds.observe(seconds_since(start));
+        span.end();
         done(std::move(result));
     });
 }

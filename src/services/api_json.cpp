@@ -90,13 +90,30 @@ bool decode_batch_request(std::string_view body, BatchRequest& out, std::string&
         return false;
     }
     out.items.reserve(items.size());
+    out.traceparents.resize(items.size());
     for (element item : items) {
-        if (item.is_object())
+        if (item.is_object()) {
+            std::string_view traceparent;
+            if (!item["traceparent"].get_string().get(traceparent))
+                out.traceparents[out.items.size()] = traceparent;
             out.items.push_back(simdjson::to_string(item));
-        else
+        } else {
             out.items.emplace_back();  // answered as invalid by the route
+        }
     }
     return true;
+}
+
+void append_with_traceparent(std::string& out, std::string_view object,
+                             std::string_view traceparent) {
+    size_t close = object.find_last_of('}');
+    if (close == std::string_view::npos) return out.append(object), void();
+    out.append(object.substr(0, close));
+    // "{}" takes no comma before the new member.
+    if (object.find_last_not_of(" \t\r\n", close - 1) != object.find('{')) out.push_back(',');
+    out += "\"traceparent\":";
+    nostr::append_json_string(out, traceparent);
+    out.append(object.substr(close));
 }
 
 bool decode_event_replies(std::string_view body, bool batch, std::vector<EventReply>& out,
@@ -142,7 +159,8 @@ bool decode_filters_request(std::string_view body, std::vector<nostr::Filter>& o
         return false;
     }
     for (auto [key, value] : fields) {
-        if (key != "filters") {
+        // A batch element's trace context (decode_batch_request reads it).
+        if (key != "filters" && key != "traceparent") {
             error = "invalid: unknown field '" + std::string(key) + "'";
             return false;
         }

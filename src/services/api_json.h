@@ -32,7 +32,16 @@ struct BatchRequest {
     // Each object's JSON text; in a batch, "" for an element that is not an object. A body
     // that is not an array is passed on as the one item, unchecked.
     std::vector<std::string> items;
+    // In a batch, each element's "traceparent" member ("" when it has none): the trace
+    // context of each item (docs/event-handler-api.md, "Tracing"). Empty for a single item.
+    std::vector<std::string> traceparents;
 };
+// Appends `object` (a JSON object's text) with a "traceparent" member added, as a batch
+// element carries its trace context.
+void append_with_traceparent(std::string& out, std::string_view object,
+                             std::string_view traceparent);
+// The bytes append_with_traceparent adds to an object, for a version-00 traceparent.
+inline constexpr size_t kTraceparentMemberBytes = 17 + 55;
 // False (with "invalid: malformed JSON") when an array body is not valid JSON.
 bool decode_batch_request(std::string_view body, BatchRequest& out, std::string& error);
 // Answers to an event request: one reply object, or an array in the order of the batch.

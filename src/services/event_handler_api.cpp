@@ -6,8 +6,10 @@
 #include "nostr/canonical.h"
 #include "nostr/event_parser.h"
 #include "relay/event_policy.h"
+#include "relay/tracing.h"
 #include "services/api_json.h"
 #include "services/api_metrics.h"
+#include "services/api_tracing.h"
 #include "services/gather.h"
 
 namespace services {
@@ -99,9 +101,9 @@ void EventHandlerApi::handle(net::HttpServerRequest request, net::HttpRespond re
     if (request.body_too_large || request.body.size() > config_.max_request_bytes)
         return exchange->error(413, "invalid: request body larger than " +
                                         std::to_string(config_.max_request_bytes) + " bytes");
-    if (route == "/event") return post_event(exchange, request.body);
-    if (route == "/query") return post_query(exchange, request.body);
-    if (route == "/count") return post_count(exchange, request.body);
+    if (route == "/event") return post_event(exchange, request.body, request.traceparent);
+    if (route == "/query") return post_query(exchange, request.body, request.traceparent);
+    if (route == "/count") return post_count(exchange, request.body, request.traceparent);
     if (route == "/health") return get_health(exchange);
     exchange->answer(200, metrics_->text(), std::string(telemetry::kPrometheusContentType));
 }
@@ -123,8 +125,8 @@ std::string read_query(const std::string& json, bool batch, const relay::Limits&
 
 }  // namespace
 
-void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange,
-                                 const std::string& body) {
+void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange, const std::string& body,
+                                 const std::string& traceparent) {
     api::BatchRequest request;
     std::string error;
     if (!api::decode_batch_request(body, request, error)) return exchange->error(400, error);
@@ -152,12 +154,14 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange,
         if (why.empty()) events[i] = std::make_shared<const nostr::Event>(std::move(event));
     }
 
+    ItemSpans spans = start_item_spans("POST /event", "/event", request, traceparent);
     auto gather = std::make_shared<Gather>(
         [exchange](std::string out) { exchange->answer(200, std::move(out)); }, request.batch,
         request.items.size());
-    auto settle = [this, gather](size_t index, int64_t kind, const api::EventReply& reply) {
+    auto settle = [this, gather, spans](size_t index, int64_t kind, const api::EventReply& reply) {
         metrics_->event(reply);
         if (!reply.accepted) log_rejected(kind, reply.message);
+        if (spans) end_event_span((*spans)[index], reply);
         std::string out;
         api::append_event_reply(out, reply);
         gather->set(index, std::move(out));
@@ -167,6 +171,8 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange,
             settle(i, kinds[i], refusal(refusals[i]));
             continue;
         }
+        if (spans) relay::tracing::set_event((*spans)[i], *events[i]);
+        telemetry::ContextScope scope(item_context(spans, i));
         backend_.submit(std::move(events[i]),
                         [settle, i, kind = kinds[i]](store::PutResult result, uint64_t seq) {
                             settle(i, kind, reply_of(result, seq));
@@ -175,21 +181,36 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange,
     gather->seal();
 }
 
-void EventHandlerApi::post_query(const std::shared_ptr<Exchange>& exchange,
-                                 const std::string& body) {
+void EventHandlerApi::post_query(const std::shared_ptr<Exchange>& exchange, const std::string& body,
+                                 const std::string& traceparent) {
     api::BatchRequest request;
     std::string error;
     if (!api::decode_batch_request(body, request, error)) return exchange->error(400, error);
     store::QueryOptions options{config_.limits.max_limit, config_.limits.default_limit,
                                 relay::unix_now()};
+    ItemSpans spans = start_item_spans("POST /query", "/query", request, traceparent);
+    // Ends item `index`'s span with what its query found.
+    auto end_span = [spans](size_t index, const relay::QueryResult* result, std::string_view why) {
+        if (!spans) return;
+        telemetry::Span& span = (*spans)[index];
+        if (result) span.set_attribute("nostpp.query.events", result->events.size());
+        if (!why.empty()) relay::tracing::set_closed(span, why);
+        span.end();
+    };
     if (!request.batch) {
         std::vector<nostr::Filter> filters;
         std::string why = read_query(request.items[0], false, config_.limits, filters);
-        if (!why.empty()) return exchange->error(400, why);
-        backend_.query(std::move(filters), options, [exchange](relay::QueryResult result) {
-            if (!result.error.empty()) return exchange->error(503, result.error);
-            exchange->answer(200, api::encode_query_reply(result.events, result.snapshot_seq));
-        });
+        if (!why.empty()) {
+            end_span(0, nullptr, why);
+            return exchange->error(400, why);
+        }
+        telemetry::ContextScope scope(item_context(spans, 0));
+        backend_.query(
+            std::move(filters), options, [exchange, end_span](relay::QueryResult result) {
+                end_span(0, &result, result.error);
+                if (!result.error.empty()) return exchange->error(503, result.error);
+                exchange->answer(200, api::encode_query_reply(result.events, result.snapshot_seq));
+            });
         return;
     }
     // A batch is answered 200 with one answer per query; a query that fails gets an
@@ -201,27 +222,43 @@ void EventHandlerApi::post_query(const std::shared_ptr<Exchange>& exchange,
         std::vector<nostr::Filter> filters;
         std::string why = read_query(request.items[i], true, config_.limits, filters);
         if (!why.empty()) {
+            end_span(i, nullptr, why);
             gather->set(i, api::encode_error(why));
             continue;
         }
-        backend_.query(std::move(filters), options, [gather, i](relay::QueryResult result) {
-            gather->set(i, result.error.empty()
-                               ? api::encode_query_reply(result.events, result.snapshot_seq)
-                               : api::encode_error(result.error));
-        });
+        telemetry::ContextScope scope(item_context(spans, i));
+        backend_.query(
+            std::move(filters), options, [gather, i, end_span](relay::QueryResult result) {
+                end_span(i, &result, result.error);
+                gather->set(i, result.error.empty()
+                                   ? api::encode_query_reply(result.events, result.snapshot_seq)
+                                   : api::encode_error(result.error));
+            });
     }
     gather->seal();
 }
 
-void EventHandlerApi::post_count(const std::shared_ptr<Exchange>& exchange,
-                                 const std::string& body) {
+void EventHandlerApi::post_count(const std::shared_ptr<Exchange>& exchange, const std::string& body,
+                                 const std::string& traceparent) {
+    telemetry::Span span = start_server_span("POST /count", "/count", traceparent, 1);
     std::vector<nostr::Filter> filters;
     std::string why = read_query(body, false, config_.limits, filters);
-    if (!why.empty()) return exchange->error(400, why);
-    backend_.count(std::move(filters), relay::unix_now(), [exchange](relay::CountResult result) {
-        if (!result.error.empty()) return exchange->error(503, result.error);
-        exchange->answer(200, api::encode_count_reply(result.count, result.hll_hex));
-    });
+    if (!why.empty()) {
+        relay::tracing::set_closed(span, why);
+        span.end();
+        return exchange->error(400, why);
+    }
+    telemetry::ContextScope scope(span.context());
+    backend_.count(std::move(filters), relay::unix_now(),
+                   [exchange, span](relay::CountResult result) mutable {
+                       if (!result.error.empty())
+                           relay::tracing::set_closed(span, result.error);
+                       else
+                           span.set_attribute("nostr.count", result.count);
+                       span.end();
+                       if (!result.error.empty()) return exchange->error(503, result.error);
+                       exchange->answer(200, api::encode_count_reply(result.count, result.hll_hex));
+                   });
 }
 
 void EventHandlerApi::get_health(const std::shared_ptr<Exchange>& exchange) {

@@ -41,9 +41,13 @@ class EventHandlerApi {
 
   private:
     class Exchange;
-    void post_event(const std::shared_ptr<Exchange>& exchange, const std::string& body);
-    void post_query(const std::shared_ptr<Exchange>& exchange, const std::string& body);
-    void post_count(const std::shared_ptr<Exchange>& exchange, const std::string& body);
+    // `traceparent`: the request's W3C header (docs/event-handler-api.md, "Tracing").
+    void post_event(const std::shared_ptr<Exchange>& exchange, const std::string& body,
+                    const std::string& traceparent);
+    void post_query(const std::shared_ptr<Exchange>& exchange, const std::string& body,
+                    const std::string& traceparent);
+    void post_count(const std::shared_ptr<Exchange>& exchange, const std::string& body,
+                    const std::string& traceparent);
     void get_health(const std::shared_ptr<Exchange>& exchange);
 
     relay::Backend& backend_;

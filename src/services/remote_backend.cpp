@@ -1,6 +1,9 @@
 #include "services/remote_backend.h"
 
+#include <algorithm>
+
 #include "services/api_json.h"
+#include "telemetry/tracer.h"
 
 namespace services {
 namespace {
@@ -47,21 +50,59 @@ store::PutResult put_result(const api::EventReply& reply) {
     return {store::PutOutcome::error, reply.message};
 }
 
-// An array of JSON texts, or the one text alone (see the API document).
-template <class Item, class Text>
-std::string join(const std::vector<Item>& batch, Text text) {
-    if (batch.size() == 1) return std::string(text(batch.front()));
+// An item's size in a batch request: its text, plus its trace context when it has one.
+template <class Item>
+uint64_t batch_size_of(const Item& item) {
+    return item.text().size() + (item.span.context().valid() ? api::kTraceparentMemberBytes : 0);
+}
+
+// An array of the items' texts, each with its "traceparent" member when traced, or the one
+// text alone (see the API document).
+template <class Item>
+std::string join(const std::vector<Item>& batch) {
+    if (batch.size() == 1) return batch.front().text();
     size_t size = 2;
-    for (const auto& item : batch) size += text(item).size() + 1;
+    for (const auto& item : batch) size += batch_size_of(item) + 1;
     std::string body;
     body.reserve(size);
     body.push_back('[');
     for (size_t i = 0; i < batch.size(); ++i) {
         if (i) body.push_back(',');
-        body += text(batch[i]);
+        const telemetry::SpanContext& trace = batch[i].span.context();
+        if (trace.valid())
+            api::append_with_traceparent(body, batch[i].text(),
+                                         telemetry::format_traceparent(trace));
+        else
+            body += batch[i].text();
     }
     body.push_back(']');
     return body;
+}
+
+void describe_request(telemetry::Span& span, std::string_view route, size_t batch_size) {
+    span.set_attribute("http.request.method", "POST");
+    span.set_attribute("url.path", route);
+    span.set_attribute("nostpp.batch.size", batch_size);
+}
+
+// The W3C header of a request: the context of its (first) item's client span.
+net::HttpHeaders trace_header(const telemetry::Span& span) {
+    if (!span.context().valid()) return {};
+    return {{"traceparent", telemetry::format_traceparent(span.context())}};
+}
+
+template <class Item>
+net::HttpHeaders trace_headers(std::vector<Item>& batch, std::string_view route) {
+    for (auto& item : batch) describe_request(item.span, route, batch.size());
+    return trace_header(batch.front().span);
+}
+
+// Ends an item's client span with the outcome of its request.
+void end_client_span(telemetry::Span& span, const net::HttpResponse& response,
+                     std::string_view failure) {
+    if (response.status) span.set_attribute("http.response.status_code", response.status);
+    if (!failure.empty()) span.set_error(failure);
+    span.end();
 }
 
 }  // namespace
@@ -71,12 +112,12 @@ RemoteBackend::RemoteBackend(net::HttpClient& client, bus::Bus& bus,
     : client_(client),
       bus_(bus),
       events_(
-          options.events, [](const PendingEvent& item) { return item.event->json.size(); },
+          options.events, [](const PendingEvent& item) { return batch_size_of(item); },
           [this](std::vector<PendingEvent> batch, std::function<void()> finished) {
               send_events(std::move(batch), std::move(finished));
           }),
       queries_(
-          options.queries, [](const PendingQuery& item) { return item.json.size(); },
+          options.queries, [](const PendingQuery& item) { return batch_size_of(item); },
           [this](std::vector<PendingQuery> batch, std::function<void()> finished) {
               send_queries(std::move(batch), std::move(finished));
           }) {
@@ -105,18 +146,22 @@ void RemoteBackend::observe(Route route, std::chrono::steady_clock::time_point s
 }
 
 void RemoteBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) {
-    PendingEvent item{std::move(event), std::move(done)};
-    if (!events_.add(item))
-        item.done({store::PutOutcome::error,
-                   "rate-limited: too many events waiting for the event handler; try again"},
-                  0);
+    PendingEvent item{std::move(event), std::move(done),
+                      telemetry::start_span("POST /event", telemetry::SpanKind::client)};
+    if (!events_.add(item)) {
+        const char* message =
+            "rate-limited: too many events waiting for the event handler; try again";
+        item.span.set_error(message);
+        item.span.end();
+        item.done({store::PutOutcome::error, message}, 0);
+    }
 }
 
 void RemoteBackend::send_events(std::vector<PendingEvent> batch, std::function<void()> finished) {
-    std::string body = join(
-        batch, [](const PendingEvent& item) -> const std::string& { return item.event->json; });
+    std::string body = join(batch);
+    net::HttpHeaders headers = trace_headers(batch, "/event");
     auto shared = std::make_shared<std::vector<PendingEvent>>(std::move(batch));
-    client_.post("/event", std::move(body),
+    client_.post("/event", std::move(body), std::move(headers),
                  [this, shared, finished = std::move(finished),
                   start = std::chrono::steady_clock::now()](net::HttpResponse response) {
                      finish_events(*shared, response, start);
@@ -137,12 +182,16 @@ void RemoteBackend::finish_events(std::vector<PendingEvent>& batch,
         std::string message =
             answered ? kUnavailable + (error.empty() ? "wrong number of answers" : error)
                      : failure_message(response);
-        for (auto& item : batch) item.done({store::PutOutcome::error, message}, 0);
+        for (auto& item : batch) {
+            end_client_span(item.span, response, message);
+            item.done({store::PutOutcome::error, message}, 0);
+        }
         return;
     }
     for (size_t i = 0; i < batch.size(); ++i) {
         const api::EventReply& reply = replies[i];
         PendingEvent& item = batch[i];
+        end_client_span(item.span, response, {});
         store::PutResult result = put_result(reply);
         if (reply.outcome != Outcome::stored && reply.outcome != Outcome::ephemeral) {
             item.done(std::move(result), 0);
@@ -155,19 +204,28 @@ void RemoteBackend::finish_events(std::vector<PendingEvent>& batch,
     }
 }
 
-void RemoteBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions,
+void RemoteBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                           std::function<void(relay::QueryResult)> done) {
-    PendingQuery item{api::encode_filters_request(filters), std::move(done)};
-    if (!queries_.add(item))
-        item.done({{}, 0, "rate-limited: too many queries waiting for the event handler"});
+    // This handler's limits (the ones its NIP-11 advertises) travel as each filter's limit;
+    // the event handler then applies its own on top, so the smaller of the two wins.
+    for (nostr::Filter& filter : filters)
+        filter.limit = std::min(filter.limit.value_or(options.default_limit), options.max_limit);
+    PendingQuery item{api::encode_filters_request(filters), std::move(done),
+                      telemetry::start_span("POST /query", telemetry::SpanKind::client)};
+    if (!queries_.add(item)) {
+        const char* message = "rate-limited: too many queries waiting for the event handler";
+        item.span.set_error(message);
+        item.span.end();
+        item.done({{}, 0, message});
+    }
 }
 
 void RemoteBackend::send_queries(std::vector<PendingQuery> batch, std::function<void()> finished) {
-    std::string body =
-        join(batch, [](const PendingQuery& item) -> const std::string& { return item.json; });
+    std::string body = join(batch);
+    net::HttpHeaders headers = trace_headers(batch, "/query");
     auto shared = std::make_shared<std::vector<PendingQuery>>(std::move(batch));
     client_.post(
-        "/query", std::move(body),
+        "/query", std::move(body), std::move(headers),
         [this, shared, finished = std::move(finished),
          start = std::chrono::steady_clock::now()](net::HttpResponse response) {
             std::vector<PendingQuery>& batch = *shared;
@@ -190,6 +248,7 @@ void RemoteBackend::send_queries(std::vector<PendingQuery> batch, std::function<
                     result.snapshot_seq = replies[i].snapshot_seq;
                     result.error = std::move(replies[i].error);
                 }
+                end_client_span(batch[i].span, response, result.error);
                 batch[i].done(std::move(result));
             }
             finished();
@@ -198,10 +257,12 @@ void RemoteBackend::send_queries(std::vector<PendingQuery> batch, std::function<
 
 void RemoteBackend::count(std::vector<nostr::Filter> filters, int64_t,
                           std::function<void(relay::CountResult)> done) {
+    telemetry::Span span = telemetry::start_span("POST /count", telemetry::SpanKind::client);
+    describe_request(span, "/count", 1);
     client_.post(
-        "/count", api::encode_filters_request(filters),
-        [this, done = std::move(done),
-         start = std::chrono::steady_clock::now()](net::HttpResponse response) {
+        "/count", api::encode_filters_request(filters), trace_header(span),
+        [this, done = std::move(done), span,
+         start = std::chrono::steady_clock::now()](net::HttpResponse response) mutable {
             relay::CountResult result;
             std::string error;
             bool unreadable = false;
@@ -209,6 +270,7 @@ void RemoteBackend::count(std::vector<nostr::Filter> filters, int64_t,
                 result.error = failure_message(response);
             else if (!api::decode_count_reply(response.body, result.count, result.hll_hex, error))
                 result.error = kUnavailable + error, unreadable = true;
+            end_client_span(span, response, result.error);
             observe(count_route, start, handler_failed(response, unreadable));
             done(std::move(result));
         });

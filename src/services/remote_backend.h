@@ -5,7 +5,10 @@
 // published on this process's bus before its OK is sent, so an OK never overtakes this
 // handler's own live delivery. The event handler verifies ids and signatures
 // (verifies_events()). Every request's latency and failures are counted by route
-// (nostpp_event_handler_request_duration_seconds, nostpp_event_handler_errors_total).
+// (nostpp_event_handler_request_duration_seconds, nostpp_event_handler_errors_total). Each
+// event, query and count gets a client span (`POST /event`, ...) whose context travels to the
+// event handler: the `traceparent` header names the first item, and in a batch every element
+// carries its own "traceparent" member.
 #pragma once
 #include <array>
 #include <chrono>
@@ -16,6 +19,7 @@
 #include "net/http_client.h"
 #include "relay/backend.h"
 #include "services/request_batcher.h"
+#include "telemetry/span.h"
 #include "telemetry/metrics.h"
 
 namespace services {
@@ -49,10 +53,14 @@ class RemoteBackend final : public relay::Backend {
     struct PendingEvent {
         std::shared_ptr<const nostr::Event> event;
         SubmitDone done;
+        telemetry::Span span;
+        const std::string& text() const { return event->json; }
     };
     struct PendingQuery {
         std::string json;  // {"filters":[...]}
         std::function<void(relay::QueryResult)> done;
+        telemetry::Span span;
+        const std::string& text() const { return json; }
     };
     void send_events(std::vector<PendingEvent> batch, std::function<void()> finished);
     void finish_events(std::vector<PendingEvent>& batch, const net::HttpResponse& response,

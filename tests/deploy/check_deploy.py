@@ -9,14 +9,29 @@ domain to a service and port that exist, and leaves routing to Dokploy (no host 
 container_name, no Traefik labels); that the Dockerfile builds with the scripts CI runs, runs
 as a non-root user and has a health check; and that every role and environment variable the
 deployment files hand to nostpp is one the binary actually has (`nostpp ROLE --help`).
+OpenTelemetry: the Collector configuration receives OTLP/HTTP where the compose file sends
+it and forwards to Datadog with DD_API_KEY, and each role, started with the OTEL_* variables
+the compose file gives it (endpoint pointed at a receiver here), exports its metrics under
+its compose service name.
 Prints one `ok`/`not ok` line per check and `# pass N` / `# fail N` at the end.
 """
+import http.server
+import json
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import tomllib
+
+try:
+    import yaml
+except ImportError:  # a python3 other than Debian's (which has python3-yaml) runs this file
+    yaml = None
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEPLOY = os.path.join(ROOT, "deploy")
@@ -31,9 +46,8 @@ SYSTEMD_ENV = os.path.join(DEPLOY, "systemd", "nostpp.env")
 # Variables the deployment passes that belong to features still being built; reported on
 # every run (never silently) until the binary reads them.
 PENDING = {
-    "OTEL_EXPORTER_OTLP_ENDPOINT": "OpenTelemetry export (issue 5)",
-    "OTEL_SERVICE_NAME": "OpenTelemetry export (issue 5)",
 }
+COLLECTOR = os.path.join(DEPLOY, "otel-collector.yaml")
 
 passed = failed = 0
 
@@ -80,6 +94,116 @@ def docker_compose_config(files, env):
 def binary_help(binary, role):
     r = subprocess.run([binary, role, "--help"], capture_output=True, text=True)
     return r.returncode, r.stdout + r.stderr
+
+
+def load_yaml(text):
+    if yaml:
+        return yaml.safe_load(text)
+    r = subprocess.run(["/usr/bin/python3", "-c", "import json, sys, yaml; "
+                        "print(json.dumps(yaml.safe_load(sys.stdin)))"],
+                       input=text, capture_output=True, text=True, check=True)
+    return json.loads(r.stdout)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OtlpReceiver:
+    """Collects the service.name of every OTLP/JSON metrics export POSTed to it."""
+
+    def __init__(self):
+        self.services = set()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                if self.path == "/v1/metrics":
+                    for rm in json.loads(body).get("resourceMetrics", []):
+                        for a in rm["resource"]["attributes"]:
+                            if a["key"] == "service.name":
+                                receiver.services.add(a["value"]["stringValue"])
+                self.send_response(200)
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def exported_service_name(binary, role, service_env, receiver):
+    """Runs `nostpp ROLE` with the compose service's OTEL_* variables, the endpoint pointed
+    at `receiver`; returns the service.name of its metrics export (or None within 15 s)."""
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env.update({k: str(v) for k, v in service_env.items() if k.startswith("OTEL_")})
+    env.update(OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url, OTEL_METRIC_EXPORT_INTERVAL="200")
+    data = tempfile.mkdtemp(prefix="nostpp-deploy-check-")
+    args = [binary, role, "--bind", "127.0.0.1", "--port", str(free_port())]
+    if role != "websocket-handler":
+        args += ["--data-dir", data]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 15
+        wanted = service_env.get("OTEL_SERVICE_NAME")
+        while time.time() < deadline and proc.poll() is None:
+            if wanted in receiver.services:
+                return wanted
+            time.sleep(0.1)
+        return None
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def check_opentelemetry(binary, rendered):
+    collector = load_yaml(open(COLLECTOR).read())
+    endpoint = collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
+    check("otel-collector.yaml receives OTLP/HTTP on port 4318", endpoint.endswith(":4318"),
+          endpoint)
+    pipelines = collector["service"]["pipelines"]
+    for signal in ("traces", "metrics"):
+        p = pipelines.get(signal, {})
+        check(f"otel-collector.yaml has a {signal} pipeline from the otlp receiver to datadog",
+              "otlp" in p.get("receivers", []) and "datadog" in p.get("exporters", []), str(p))
+    check("otel-collector.yaml gives Datadog the key from DD_API_KEY",
+          collector["exporters"]["datadog"]["api"]["key"] == "${env:DD_API_KEY}")
+
+    services = load_yaml(rendered)["services"] if rendered else {}
+    otel = services.get("otel-collector", {})
+    check("the otel-collector service is in the telemetry profile, with DD_API_KEY and the config",
+          otel.get("profiles") == ["telemetry"] and "DD_API_KEY" in otel.get("environment", {})
+          and any("otel-collector.yaml" in str(v) and "/etc/otelcol/config.yaml" in str(v)
+                  for v in otel.get("volumes", [])), str(otel)[:500])
+    receiver = OtlpReceiver()
+    try:
+        for svc in ("websocket-handler", "event-handler"):
+            env = services.get(svc, {}).get("environment", {})
+            check(f"{svc} is given OTEL_EXPORTER_OTLP_ENDPOINT and its own OTEL_SERVICE_NAME",
+                  "OTEL_EXPORTER_OTLP_ENDPOINT" in env and env.get("OTEL_SERVICE_NAME") ==
+                  f"nostpp-{svc}", str({k: v for k, v in env.items() if k.startswith("OTEL")}))
+            if env.get("OTEL_SERVICE_NAME"):
+                name = exported_service_name(binary, svc, env, receiver)
+                check(f"`nostpp {svc}` with its compose OTEL_* variables exports metrics as "
+                      f"{env['OTEL_SERVICE_NAME']}", name == env["OTEL_SERVICE_NAME"],
+                      f"received: {sorted(receiver.services)}")
+    finally:
+        receiver.close()
 
 
 def main():
@@ -192,6 +316,8 @@ def main():
               f"not in `nostpp {role} --help`: {unknown}")
         for v in sorted((handed - env_known) & set(PENDING)):
             print(f"# pending: {v} is passed to `{role}` but not read yet: {PENDING[v]}")
+
+    check_opentelemetry(binary, rendered)
 
     print(f"# pass {passed}")
     print(f"# fail {failed}")

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "nostr/event_parser.h"
 #include "nostr/filter_json.h"
 #include "test_events.h"
 
@@ -73,6 +74,39 @@ TEST(ApiJson, BatchRequests) {
     EXPECT_FALSE(api::decode_batch_request("[{},", request, error));
     EXPECT_EQ(error, "invalid: malformed JSON");
     EXPECT_FALSE(api::decode_batch_request("[{}] x", request, error));
+}
+
+TEST(ApiJson, BatchElementsCarryTheirTraceparent) {
+    const std::string tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    nostr::Event event = make_event(test_key(1), 1, 1700000000, {}, "traced");
+    std::string body = "[";
+    api::append_with_traceparent(body, event.json, tp);
+    body += ",";
+    api::append_with_traceparent(body, "{}", tp);
+    body += R"(,{"traceparent":5},)" + event.json + "]";
+    EXPECT_THAT(body, StartsWith("[" + event.json.substr(0, event.json.size() - 1) +
+                                 R"(,"traceparent":")" + tp + "\"},{\"traceparent\""));
+
+    api::BatchRequest request;
+    std::string error;
+    ASSERT_TRUE(api::decode_batch_request(body, request, error)) << error;
+    ASSERT_EQ(request.traceparents.size(), 4u);
+    EXPECT_EQ(request.traceparents[0], tp);
+    EXPECT_EQ(request.traceparents[1], tp);
+    EXPECT_EQ(request.traceparents[2], "");  // not a string: no context
+    EXPECT_EQ(request.traceparents[3], "");
+    // The event parser ignores the member: the event is the same event.
+    nostr::Event parsed;
+    ASSERT_TRUE(nostr::parse_event_json(request.items[0], parsed, error)) << error;
+    EXPECT_EQ(parsed.json, event.json);
+    // A query element may carry it too.
+    std::vector<nostr::Filter> filters;
+    EXPECT_TRUE(api::decode_filters_request(R"({"filters":[{}],"traceparent":")" + tp + "\"}",
+                                            filters, error))
+        << error;
+    // A single (non-array) body has no per-item contexts: the header carries it.
+    ASSERT_TRUE(api::decode_batch_request(event.json, request, error));
+    EXPECT_TRUE(request.traceparents.empty());
 }
 
 TEST(ApiJson, FiltersRequestRoundTrip) {

@@ -18,46 +18,14 @@
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "services/metrics_server.h"
+#include "test_http_server.h"
 
 namespace {
+using test_support::closed_port;
+using test_support::TestServer;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using Clock = std::chrono::steady_clock;
-
-// An HttpServer on 127.0.0.1 run by a background thread.
-class TestServer {
-  public:
-    explicit TestServer(net::HttpHandler handler, uint16_t port = 0, uint64_t max_body = 1024) {
-        net::HttpServerOptions options;
-        options.max_body_bytes = max_body;
-        options.on_connection = [this] {
-            ++connections;
-            ++open;
-        };
-        options.on_disconnection = [this] { --open; };
-        server_ = std::make_unique<net::HttpServer>(net::ServerOptions{"127.0.0.1", port, 2},
-                                                    options, std::move(handler));
-        server_->listen();
-        port_ = server_->local_port();
-        thread_ = std::thread([this] { server_->run(); });
-    }
-    ~TestServer() { stop(); }
-    void stop() {
-        if (!thread_.joinable()) return;
-        server_->stop();
-        thread_.join();
-        server_.reset();
-    }
-    uint16_t port() const { return port_; }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-    std::atomic<int> connections{0};
-    std::atomic<int> open{0};
-
-  private:
-    std::unique_ptr<net::HttpServer> server_;
-    uint16_t port_ = 0;
-    std::thread thread_;
-};
 
 net::HttpHandler echo() {
     return [](net::HttpServerRequest request, net::HttpRespond respond) {
@@ -74,19 +42,6 @@ net::HttpResponse post_and_wait(net::HttpClient& client, std::string path, std::
                 [promise](net::HttpResponse response) { promise->set_value(std::move(response)); });
     if (future.wait_for(limit) != std::future_status::ready) return {0, "", "test: no answer"};
     return future.get();
-}
-
-// A port nothing listens on: bound and closed again.
-uint16_t closed_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    socklen_t size = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-    ::close(fd);
-    return ntohs(address.sin_port);
 }
 
 TEST(HttpClientServer, ManyRequestsShareFewConnections) {

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -16,6 +17,8 @@
 #include "relay/event_policy.h"
 #include "service_fixture.h"
 #include "services/event_handler_api.h"
+#include "telemetry/span_queue.h"
+#include "telemetry/tracer.h"
 #include "test_events.h"
 
 namespace {
@@ -96,17 +99,18 @@ class RemoteTest : public ::testing::Test {
         return promise->get_future();
     }
 
-    std::future<relay::QueryResult> start_query(const std::string& filters_json) {
+    std::future<relay::QueryResult> start_query(const std::string& filters_json,
+                                                store::QueryOptions options = {}) {
         std::vector<nostr::Filter> filters;
         std::string error;
         EXPECT_TRUE(nostr::parse_filters_json(filters_json, filters, error)) << error;
         auto promise = std::make_shared<std::promise<relay::QueryResult>>();
-        backend_.query(filters, {},
+        backend_.query(filters, options,
                        [promise](relay::QueryResult r) { promise->set_value(std::move(r)); });
         return promise->get_future();
     }
-    relay::QueryResult query(const std::string& filters_json) {
-        return start_query(filters_json).get();
+    relay::QueryResult query(const std::string& filters_json, store::QueryOptions options = {}) {
+        return start_query(filters_json, options).get();
     }
 
     EventHandler handler_;
@@ -205,6 +209,20 @@ TEST_F(RemoteTest, QueryAndCountComeBackIntact) {
                                 "query\"} 2\n"));
 }
 
+// The websocket handler's --max-limit and --default-limit (advertised in its NIP-11) bound
+// what the event handler returns, even when the event handler's own limits are larger.
+TEST_F(RemoteTest, ThisHandlersLimitsBoundTheEventHandlersAnswer) {
+    for (int i = 0; i < 6; ++i)
+        ASSERT_EQ(submit(make_event(test_key(8), 1, now_ - i, {{"t", "lim"}})).get().result.outcome,
+                  store::PutOutcome::stored);
+    store::QueryOptions options{/*max_limit=*/3, /*default_limit=*/2, now_};
+    EXPECT_EQ(query(R"([{"#t":["lim"],"limit":100}])", options).events.size(), 3u);
+    EXPECT_EQ(query(R"([{"#t":["lim"]}])", options).events.size(), 2u);
+    EXPECT_EQ(query(R"([{"#t":["lim"],"limit":1}])", options).events.size(), 1u);
+    EXPECT_EQ(query(R"([{"#t":["lim"],"limit":0}])", options).events.size(), 0u);
+    EXPECT_EQ(query(R"([{"#t":["lim"]}])").events.size(), 6u);  // defaults: 500 of 5000
+}
+
 TEST_F(RemoteTest, ConcurrentQueriesTravelInBatchesWithTheirOwnAnswers) {
     std::vector<nostr::Event> events;
     for (int i = 0; i < 20; ++i) {
@@ -262,3 +280,121 @@ TEST(RemoteDown, UnreachableEventHandlerFailsPromptly) {
 }
 
 }  // namespace
+
+namespace {
+
+// Records every span of the process (both sides of the hop run here) while it lives.
+class TraceCapture {
+  public:
+    TraceCapture() {
+        telemetry::install_tracer(std::make_shared<const telemetry::Tracer>(
+            telemetry::Sampler{telemetry::SamplerType::always_on, 1.0}, queue_));
+    }
+    ~TraceCapture() { telemetry::install_tracer(nullptr); }
+
+    // The spans ended so far, once `count` spans named `name` are among them (bounded wait).
+    const std::vector<telemetry::SpanData>& wait_for(const std::string& name, size_t count) {
+        auto deadline = Clock::now() + std::chrono::seconds(10);
+        while (Clock::now() < deadline) {
+            queue_->take(spans_, 100000, Clock::now());
+            size_t n = std::count_if(spans_.begin(), spans_.end(),
+                                     [&](const auto& span) { return span.name == name; });
+            if (n >= count) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return spans_;
+    }
+
+    static const telemetry::SpanData* child_of(const std::vector<telemetry::SpanData>& spans,
+                                               const telemetry::SpanContext& parent,
+                                               const std::string& name) {
+        for (const auto& span : spans)
+            if (span.name == name && span.parent_span_id == parent.span_id &&
+                span.context.trace_id == parent.trace_id)
+                return &span;
+        return nullptr;
+    }
+    static const telemetry::AttributeValue* attribute(const telemetry::SpanData& span,
+                                                      std::string_view key) {
+        for (const auto& a : span.attributes)
+            if (a.key == key) return &a.value;
+        return nullptr;
+    }
+
+  private:
+    std::shared_ptr<telemetry::SpanQueue> queue_ =
+        std::make_shared<telemetry::SpanQueue>(100000, 100000);
+    std::vector<telemetry::SpanData> spans_;
+};
+
+}  // namespace
+
+TEST_F(RemoteTest, EachBatchedEventCarriesItsOwnTraceToTheEventHandler) {
+    TraceCapture capture;
+    std::vector<nostr::Event> events;
+    std::vector<telemetry::Span> roots;
+    std::vector<std::future<Submitted>> answers;
+    for (int i = 0; i < 40; ++i) {
+        events.push_back(make_event(test_key(30), 1, now_, {}, "traced " + std::to_string(i)));
+        roots.push_back(telemetry::start_span("nostr.EVENT", telemetry::SpanKind::server, {}));
+        telemetry::ContextScope scope(roots.back().context());
+        answers.push_back(submit(events.back()));
+    }
+    for (auto& answer : answers) EXPECT_EQ(answer.get().result.outcome, store::PutOutcome::stored);
+    const auto& spans = capture.wait_for("store.commit", events.size());
+
+    size_t batched = 0;
+    for (size_t i = 0; i < events.size(); ++i) {
+        SCOPED_TRACE(i);
+        const auto* client = TraceCapture::child_of(spans, roots[i].context(), "POST /event");
+        ASSERT_TRUE(client);
+        EXPECT_EQ(client->kind, telemetry::SpanKind::client);
+        const auto* server = TraceCapture::child_of(spans, client->context, "POST /event");
+        ASSERT_TRUE(server) << "the event handler's span is the child of this item's client span";
+        EXPECT_EQ(server->kind, telemetry::SpanKind::server);
+        EXPECT_EQ(std::get<std::string>(*TraceCapture::attribute(*server, "nostr.event.id")),
+                  nostr::to_hex(events[i].id));
+        const auto* commit = TraceCapture::child_of(spans, server->context, "store.commit");
+        ASSERT_TRUE(commit);
+        EXPECT_GE(std::get<int64_t>(*TraceCapture::attribute(*commit, "nostpp.commit.batch_size")),
+                  1);
+        batched += std::get<int64_t>(*TraceCapture::attribute(*server, "nostpp.batch.size")) > 1;
+    }
+    EXPECT_GT(batched, 0u) << "40 events at once on 2 request slots travel in batches";
+}
+
+TEST_F(RemoteTest, QueriesAndCountsCarryTheirTraceToo) {
+    TraceCapture capture;
+    std::vector<telemetry::Span> roots;
+    std::vector<std::future<relay::QueryResult>> answers;
+    for (int i = 0; i < 10; ++i) {
+        roots.push_back(telemetry::start_span("nostr.REQ", telemetry::SpanKind::server, {}));
+        telemetry::ContextScope scope(roots.back().context());
+        answers.push_back(start_query(R"([{"kinds":[1]}])"));
+    }
+    for (auto& answer : answers) EXPECT_EQ(answer.get().error, "");
+    telemetry::Span count_root =
+        telemetry::start_span("nostr.COUNT", telemetry::SpanKind::server, {});
+    {
+        telemetry::ContextScope scope(count_root.context());
+        std::promise<relay::CountResult> counted;
+        backend_.count({nostr::Filter{}}, now_,
+                       [&](relay::CountResult r) { counted.set_value(std::move(r)); });
+        EXPECT_EQ(counted.get_future().get().error, "");
+    }
+    const auto& spans = capture.wait_for("store.query", roots.size());
+    capture.wait_for("store.count", 1);
+    for (size_t i = 0; i < roots.size(); ++i) {
+        SCOPED_TRACE(i);
+        const auto* client = TraceCapture::child_of(spans, roots[i].context(), "POST /query");
+        ASSERT_TRUE(client);
+        const auto* server = TraceCapture::child_of(spans, client->context, "POST /query");
+        ASSERT_TRUE(server);
+        EXPECT_TRUE(TraceCapture::child_of(spans, server->context, "store.query"));
+    }
+    const auto* client = TraceCapture::child_of(spans, count_root.context(), "POST /count");
+    ASSERT_TRUE(client);
+    const auto* server = TraceCapture::child_of(spans, client->context, "POST /count");
+    ASSERT_TRUE(server) << "a single request's context travels in the traceparent header";
+    EXPECT_TRUE(TraceCapture::child_of(spans, server->context, "store.count"));
+}

@@ -44,7 +44,7 @@ net::HttpServerResponse call(const net::HttpHandler& handler, std::string method
     auto promise = std::make_shared<std::promise<net::HttpServerResponse>>();
     auto future = promise->get_future();
     handler(
-        {std::move(method), std::move(target), std::move(body), body_too_large},
+        {std::move(method), std::move(target), std::move(body), body_too_large, {}},
         [promise](net::HttpServerResponse response) { promise->set_value(std::move(response)); });
     if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return {0, "", ""};
     return future.get();

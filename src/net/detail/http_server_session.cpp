@@ -114,7 +114,8 @@ class HttpServerSession final : public Connection,
         auto& request = parser_->get();
         keep_alive_ = request.keep_alive();
         HttpServerRequest incoming{std::string(request.method_string()),
-                                   std::string(request.target()), std::move(request.body()), false};
+                                   std::string(request.target()), std::move(request.body()), false,
+                                   std::string(request["traceparent"])};
         dispatch(std::move(incoming));
     }
 
@@ -124,7 +125,7 @@ class HttpServerSession final : public Connection,
         keep_alive_ = false;
         const auto& request = parser_->get();
         dispatch(HttpServerRequest{
-            std::string(request.method_string()), std::string(request.target()), {}, true});
+            std::string(request.method_string()), std::string(request.target()), {}, true, {}});
     }
 
     void dispatch(HttpServerRequest request) {

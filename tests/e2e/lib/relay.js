@@ -2,6 +2,7 @@
 //
 //   const ctx = setupRelay(['--max-limit', '5']);   // registers before()/after() hooks
 //   ... ctx.relay.url  (ws://127.0.0.1:<port>)
+//   setupRelay([], { env: { OTEL_SERVICE_NAME: 'x' } })  // extra environment variables
 //
 // The binary comes from $NOSTPP_BIN (default ../../build/nostpp relative to tests/e2e).
 // Every process listens on 127.0.0.1 on a free port; the store gets a fresh temporary data
@@ -176,9 +177,10 @@ export function removeDataDir(dataDir) {
 
 // One running nostpp process (the relay, or one role of the split deployment).
 class ServerProcess {
-  constructor({ role, port, args, proc, dataDir = null, ownsDataDir = false }) {
+  constructor({ role, port, args, env = {}, proc, dataDir = null, ownsDataDir = false }) {
     this.role = role;
     this.port = port;
+    this.env = env;
     this.dataDir = dataDir;
     this.ownsDataDir = ownsDataDir;
     this.args = args;
@@ -258,12 +260,15 @@ class ServerProcess {
 }
 
 // Spawns `nostpp <args>` and waits (bounded) until it accepts connections on `port`.
-async function spawnServer({ role, port, args, dataDir, ownsDataDir, startTimeoutMs }) {
+async function spawnServer({ role, port, args, env = {}, dataDir, ownsDataDir, startTimeoutMs }) {
   if (!fs.existsSync(RELAY_BIN)) {
     throw new Error(`relay binary not found at ${RELAY_BIN} (set NOSTPP_BIN)`);
   }
-  const proc = spawn(RELAY_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...RATE_LIMITS_OFF, ...process.env } });
-  const server = new ServerProcess({ role, port, args, proc, dataDir, ownsDataDir });
+  const proc = spawn(RELAY_BIN, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...RATE_LIMITS_OFF, ...process.env, ...env },
+  });
+  const server = new ServerProcess({ role, port, args, env, proc, dataDir, ownsDataDir });
   let spawnError = null;
   proc.once('error', (err) => (spawnError = err));
 
@@ -346,18 +351,19 @@ class SplitRelay {
   // of this.eventHandler); the websocket-handler is expected to reconnect by itself.
   async restartEventHandler() {
     if (this.eventHandler.alive()) throw new Error('the event handler is still running');
-    const { port, args } = this.eventHandler;
+    const { port, args, env } = this.eventHandler;
     this.eventHandler = await spawnServer({
       role: 'event-handler',
       port,
       args,
+      env,
       startTimeoutMs: this.startTimeoutMs,
     });
     return this.eventHandler;
   }
 }
 
-async function startSplit(args, { startTimeoutMs, dataDir, ownsDataDir }) {
+async function startSplit(args, { startTimeoutMs, dataDir, ownsDataDir, env }) {
   const eventHandler = await spawnOnFreePort(
     (port) => [
       'event-handler',
@@ -369,7 +375,7 @@ async function startSplit(args, { startTimeoutMs, dataDir, ownsDataDir }) {
       ...busArgs(),
       ...args,
     ],
-    { role: 'event-handler', startTimeoutMs },
+    { role: 'event-handler', startTimeoutMs, env },
   );
   try {
     const websocketHandler = await spawnOnFreePort(
@@ -384,7 +390,7 @@ async function startSplit(args, { startTimeoutMs, dataDir, ownsDataDir }) {
         ...busArgs(),
         ...args,
       ],
-      { role: 'websocket-handler', startTimeoutMs },
+      { role: 'websocket-handler', startTimeoutMs, env },
     );
     return new SplitRelay({ eventHandler, websocketHandler, dataDir, ownsDataDir, startTimeoutMs });
   } catch (err) {
@@ -395,14 +401,15 @@ async function startSplit(args, { startTimeoutMs, dataDir, ownsDataDir }) {
 
 // Starts a relay (or, in split mode, the pair) with extra flags.
 // options.dataDir: run on an existing data directory (kept when the relay stops).
-export async function startRelay(args = [], { startTimeoutMs = START_TIMEOUT_MS, dataDir: givenDir } = {}) {
+// options.env: environment variables added for every process (e.g. OTEL_*).
+export async function startRelay(args = [], { startTimeoutMs = START_TIMEOUT_MS, dataDir: givenDir, env = {} } = {}) {
   const dataDir = givenDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nostpp-e2e-'));
   const ownsDataDir = !givenDir;
   try {
-    if (isSplit) return await startSplit(args, { startTimeoutMs, dataDir, ownsDataDir });
+    if (isSplit) return await startSplit(args, { startTimeoutMs, dataDir, ownsDataDir, env });
     return await spawnOnFreePort(
       (port) => ['relay', '--bind', '127.0.0.1', '--port', String(port), ...storeArgs(dataDir), ...busArgs(), ...args],
-      { role: 'relay', dataDir, ownsDataDir, startTimeoutMs },
+      { role: 'relay', dataDir, ownsDataDir, startTimeoutMs, env },
     );
   } catch (err) {
     if (ownsDataDir) removeDataDir(dataDir);
