@@ -80,6 +80,8 @@ RateLimiting start_rate_limiting(const ratelimit::RateLimits& limits, const Redi
                                  telemetry::MetricsRegistry& metrics, bool connections,
                                  bool events) {
     RateLimiting limiting;
+    // Every series from the first scrape, in every role, whichever limits are on.
+    ratelimit::RateLimitMetrics register_series(metrics);
     if (connections && limits.connections_per_ip > 0)
         limiting.connections =
             ratelimit::ConnectionCounts::create(limits.connections_per_ip, &metrics);
