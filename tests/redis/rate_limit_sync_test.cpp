@@ -8,6 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <thread>
+#include <vector>
+
 #include "nostr/hex.h"
 #include "ratelimit/connection_counts.h"
 #include "ratelimit/pubkey_budget.h"
@@ -174,6 +177,53 @@ TEST_F(RateLimitSync, EachCountMayBeSharedAlone) {
     ratelimit::RedisRateSync events_only(options, &budget.counts(), nullptr, metrics, false);
     EXPECT_EQ(budget.take(unique_pubkey(), 1, unix_now()), "");
     EXPECT_TRUE(events_only.sync_once());
+}
+
+// The I/O threads count while the background thread syncs: no count is lost or counted twice,
+// whatever the interleaving (this is also the test to run under ThreadSanitizer).
+TEST_F(RateLimitSync, CountsMadeWhileTheThreadSyncsAllReachRedisOnce) {
+    // Keep the run inside one minute window: counts of a window that has passed are dropped.
+    if (unix_now() % 60 > 50)
+        std::this_thread::sleep_for(std::chrono::seconds(61 - unix_now() % 60));
+    const int64_t window = unix_now() / 60;
+    telemetry::MetricsRegistry metrics;
+    ratelimit::PubkeyBudget budget({1'000'000, 0, 0, 0}, metrics);
+    auto counts = ratelimit::ConnectionCounts::create(1'000'000);
+    ratelimit::RedisRateSyncOptions options;
+    options.url = url_;
+    options.interval = std::chrono::milliseconds(2);
+    std::vector<nostr::Bytes32> keys(20);
+    for (auto& key : keys) key = unique_pubkey();
+    for (size_t i = 0; i < keys.size(); ++i) keys[i][31] = uint8_t(i);
+    constexpr int kPerThread = 100'000;
+    {
+        ratelimit::RedisRateSync sync(options, &budget.counts(), counts.get(), metrics);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 2; ++t)
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < kPerThread; ++i) {
+                    EXPECT_EQ(budget.take(keys[size_t(i + t) % keys.size()], 1, unix_now()), "");
+                    auto slot = counts->acquire("192.0.2." + std::to_string(i % 7));
+                }
+            });
+        for (auto& thread : threads) thread.join();
+    }
+    // Rounds ran while the threads counted (about 50 at 2 ms in a ~100 ms run).
+    const std::string text = metrics.prometheus_text();
+    const std::string ok_series = "nostpp_rate_limit_syncs_total{result=\"ok\"} ";
+    ASSERT_NE(text.find(ok_series), std::string::npos);
+    EXPECT_GE(std::stoul(text.substr(text.find(ok_series) + ok_series.size())), 3u);
+    ratelimit::RedisRateSync last(options, &budget.counts(), counts.get(), metrics, false);
+    ASSERT_TRUE(last.sync_once());
+    auto raw = redis_test::raw_connection(url_);
+    uint64_t total = 0;
+    for (const auto& key : keys) {
+        auto value = raw->command(
+            {"GET", "nostpp:events:rl:ev:r:" + nostr::to_hex(key) + ":" + std::to_string(window)});
+        if (value->type == REDIS_REPLY_STRING)
+            total += std::stoull(std::string(value->str, value->len));
+    }
+    EXPECT_EQ(total, uint64_t(2 * kPerThread));
 }
 
 }  // namespace
