@@ -164,7 +164,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
         auto response = std::make_shared<Response>(status, version);
         response->set(http::field::server, "nostpp");
         response->set(http::field::content_type, "text/plain; charset=utf-8");
-        if (status == http::status::too_many_requests) response->set(http::field::retry_after, "10");
+        if (status == http::status::too_many_requests)
+            response->set(http::field::retry_after, "10");
         response->body() = std::move(body);
         response->keep_alive(false);
         response->prepare_payload();
@@ -195,11 +196,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     ServerContext& context_;
-    std::string remote_;      // the TCP peer
-    Address16 peer_{};        // the TCP peer
+    std::string remote_;         // the TCP peer
+    Address16 peer_{};           // the TCP peer
     bool behind_proxy_ = false;  // the peer is a trusted proxy
-    bool upgraded_ = false;  // strand only
-    bool stopping_ = false;  // strand only
+    bool upgraded_ = false;      // strand only
+    bool stopping_ = false;      // strand only
 };
 
 }  // namespace

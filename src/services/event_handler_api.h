@@ -21,7 +21,7 @@ class ApiMetrics;
 struct EventHandlerConfig {
     relay::Limits limits;  // event policy, max_filters, max_limit, default_limit
     uint64_t max_request_bytes = 4 * 131072;
-    const relay::WriteGate* write_gate = nullptr;  // the Web of Trust, when on
+    const relay::WriteGate* write_gate = nullptr;     // the Web of Trust, when on
     ratelimit::PubkeyBudget* event_budget = nullptr;  // events per pubkey, when limited
     // GET /metrics on the API port; off when metrics are disabled or served on their own
     // address (--metrics false, --metrics-bind).

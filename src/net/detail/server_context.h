@@ -29,8 +29,8 @@ struct ServerContext {
     std::string slow_reader_notice;
     IdlePolicy idle;  // when quiet WebSocket connections are pinged and closed
     std::function<std::string()> metrics_text;  // GET /metrics; empty: not served here
-    IpAccessList ip_access;        // --ip-allow, --ip-deny
-    IpAccessList trusted_proxies;  // --trusted-proxies (on the allow list)
+    IpAccessList ip_access;                     // --ip-allow, --ip-deny
+    IpAccessList trusted_proxies;               // --trusted-proxies (on the allow list)
     // --max-connections-per-ip; null: not limited.
     std::shared_ptr<ratelimit::ConnectionCounts> connection_counts;
 };
