@@ -79,7 +79,11 @@ RedisRateSync::~RedisRateSync() {
         stopping_ = true;
     }
     wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    if (!thread_.joinable()) return;
+    thread_.join();
+    // A last round, so the other processes stop counting connections that were closed at
+    // shutdown now rather than at their deadline (a killed process gets no such round).
+    sync_once();
 }
 
 void RedisRateSync::run() {

@@ -48,7 +48,7 @@ class RedisRateSync {
     // `start_thread` false: nothing runs until sync_once() is called (tests).
     RedisRateSync(RedisRateSyncOptions options, WindowCounts* events, ConnectionCounts* connections,
                   telemetry::MetricsRegistry& metrics, bool start_thread = true);
-    ~RedisRateSync();  // stops the thread
+    ~RedisRateSync();  // stops the thread, then runs a last round (if it was started)
     RedisRateSync(const RedisRateSync&) = delete;
     RedisRateSync& operator=(const RedisRateSync&) = delete;
 

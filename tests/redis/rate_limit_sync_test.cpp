@@ -226,4 +226,27 @@ TEST_F(RateLimitSync, CountsMadeWhileTheThreadSyncsAllReachRedisOnce) {
     EXPECT_EQ(total, uint64_t(2 * kPerThread));
 }
 
+// A process that stops (connections closed, then the sync destroyed) takes its entries out of
+// Redis at once; only a killed one leaves them until their deadline.
+TEST_F(RateLimitSync, AStoppingProcessRemovesItsConnectionsAtOnce) {
+    const std::string address = "203.0.113." + redis_test::unique_name();
+    const std::string key = "nostpp:events:rl:conn:" + address;
+    auto raw = redis_test::raw_connection(url_);
+    telemetry::MetricsRegistry metrics;
+    auto counts = ratelimit::ConnectionCounts::create(5);
+    ratelimit::RedisRateSyncOptions options;
+    options.url = url_;
+    // Rounds far enough apart that none falls between the close and the stop.
+    options.interval = std::chrono::milliseconds(200);
+    options.process_id = "stopping-" + redis_test::unique_name();
+    auto sync = std::make_unique<ratelimit::RedisRateSync>(options, nullptr, counts.get(), metrics);
+    auto slot = counts->acquire(address);
+    ASSERT_TRUE(redis_test::wait_until([&] {
+        return raw->command({"HEXISTS", key, options.process_id})->integer == 1;
+    }));
+    slot.reset();
+    sync.reset();
+    EXPECT_EQ(raw->command({"HEXISTS", key, options.process_id})->integer, 0);
+}
+
 }  // namespace
