@@ -90,12 +90,14 @@ std::string ClientSession::check_query_budget(const std::string& subscription_id
 void ClientSession::on_binary() {
     ++messages_;
     context_.metrics.message(nostr::Verb::unknown).inc();
+    if (!within_message_budget(nostr::RejectedMessage{})) return;
     out_->send(rm::notice("invalid: binary frames are not supported; send JSON text frames"));
 }
 
 void ClientSession::on_rejected(nostr::RejectedMessage message) {
     ++messages_;
     context_.metrics.message(message.verb).inc();
+    if (!within_message_budget(message)) return;
     handle(message);
 }
 

@@ -123,8 +123,13 @@ TEST_F(ClientSessionTest, MessagesOverTheBudgetAreAnsweredRateLimitedByVerb) {
     ASSERT_EQ(event.size(), 1u);
     EXPECT_EQ(event[0].rfind(R"(["OK",")", 0), 0u);
     EXPECT_NE(event[0].find(R"(",false,")" + why), std::string::npos) << event[0];
+    // Binary frames and messages over the size limit count too.
+    session_->on_binary();
+    session_->on_rejected({R"(["NOTICE","invalid: message too large"])"});
+    EXPECT_EQ(out_->frames.back(), R"(["NOTICE",")" + why + R"("])");
+    EXPECT_EQ(out_->frames.end()[-2], R"(["NOTICE",")" + why + R"("])");
     EXPECT_FALSE(out_->closed);
-    EXPECT_NE(metrics_.prometheus_text().find("nostpp_rate_limited_total{limit=\"messages\"} 4"),
+    EXPECT_NE(metrics_.prometheus_text().find("nostpp_rate_limited_total{limit=\"messages\"} 6"),
               std::string::npos);
 }
 
