@@ -229,7 +229,9 @@ class ServerProcess {
     return result;
   }
 
-  // By PID: SIGTERM, SIGKILL after a timeout.
+  // By PID: SIGTERM, SIGKILL after a timeout. A process that stops on SIGTERM must exit with
+  // status 0: a sanitizer report at shutdown (a leak, a use after free in teardown) or a
+  // crash while stopping makes it fail, and so fails the test file (the hooks call this).
   async terminate() {
     if (this.exit) return;
     try {
@@ -237,13 +239,19 @@ class ServerProcess {
     } catch {
       // already gone
     }
-    if (!(await this.waitExit(STOP_TIMEOUT_MS))) await this.kill9();
+    if (!(await this.waitExit(STOP_TIMEOUT_MS))) {
+      await this.kill9();
+      return;
+    }
+    if (this.exit.code !== 0 || this.exit.signal !== null)
+      throw new Error(`${this.role} did not stop cleanly on SIGTERM: ${this.describe()}`);
   }
 
   // Stops the process, then removes the data directory if the harness made it.
   async stop() {
-    await this.terminate();
-    if (this.dataDir && this.ownsDataDir) removeDataDir(this.dataDir);
+    await stopAll([this], () => {
+      if (this.dataDir && this.ownsDataDir) removeDataDir(this.dataDir);
+    });
   }
 
   // Simulates a crash: SIGKILL, no chance to flush or clean up. Keeps the data directory.
@@ -257,6 +265,21 @@ class ServerProcess {
       await this.waitExit(STOP_TIMEOUT_MS);
     }
   }
+}
+
+// Terminates each process in order, even when one of them did not stop cleanly, then runs
+// `cleanup`; throws the first error afterwards.
+export async function stopAll(processes, cleanup = () => {}) {
+  let first = null;
+  for (const p of processes) {
+    try {
+      await p.terminate();
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  cleanup();
+  if (first) throw first;
 }
 
 // Spawns `nostpp <args>` and waits (bounded) until it accepts connections on `port`.
@@ -283,7 +306,7 @@ async function spawnServer({ role, port, args, env = {}, dataDir, ownsDataDir, s
     : server.exit
       ? `${role} exited during startup`
       : `${role} did not accept connections on port ${port} within ${startTimeoutMs} ms`;
-  await server.terminate();
+  await server.terminate().catch(() => {}); // the startup failure is the error to report
   const err = new Error(`${why}\n${server.describe()}`);
   err.addressInUse = /in use|EADDRINUSE/i.test(server.stderr);
   throw err;
@@ -338,9 +361,9 @@ class SplitRelay {
 
   // The websocket-handler first, so requests it still has in flight get their answers.
   async stop() {
-    await this.websocketHandler.terminate();
-    await this.eventHandler.terminate();
-    if (this.ownsDataDir) removeDataDir(this.dataDir);
+    await stopAll([this.websocketHandler, this.eventHandler], () => {
+      if (this.ownsDataDir) removeDataDir(this.dataDir);
+    });
   }
 
   async kill9() {
@@ -394,7 +417,7 @@ async function startSplit(args, { startTimeoutMs, dataDir, ownsDataDir, env }) {
     );
     return new SplitRelay({ eventHandler, websocketHandler, dataDir, ownsDataDir, startTimeoutMs });
   } catch (err) {
-    await eventHandler.terminate();
+    await eventHandler.terminate().catch(() => {}); // the startup failure is the error to report
     throw err;
   }
 }
