@@ -16,8 +16,18 @@ import { deepCopy, newKey, signEvent } from './lib/nostr.js';
 
 const REDIS_URL = process.env.NOSTPP_E2E_REDIS_URL || '';
 const started = [];
+// Last started, first stopped (a front before the event handler behind it); every process is
+// stopped even when one does not stop cleanly, and that failure is reported.
 after(async () => {
-  for (const r of started) await r.stop();
+  let first = null;
+  for (const r of started.reverse()) {
+    try {
+      await r.stop();
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first) throw first;
 });
 
 async function relayWith(args) {
