@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+no_rate_limits
 bin=$(realpath "${1:-build/nostpp}")
 dir=$(mktemp -d)
 chmod 755 "$dir"

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+no_rate_limits
 bin=${1:-build/nostpp}
 shift || true
 dir=$(mktemp -d)

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+no_rate_limits
 bin=$(realpath "${1:-build/nostpp}")
 rounds=${2:-3}
 seed=11

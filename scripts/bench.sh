@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+no_rate_limits
 bin=${1:-build/nostpp}
 dir=$(mktemp -d)
 relay=""

@@ -27,3 +27,12 @@ stop_pid() {
   wait "$pid" 2>/dev/null
   return 0
 }
+
+# Load runs push thousands of events per second through a few connections from 127.0.0.1
+# with a few keys: far beyond the rate limits a public relay defaults to. The bench scripts
+# call this so every relay they start has those limits off (environment, docs/security.md).
+no_rate_limits() {
+  export MAX_CONNECTIONS_PER_IP=0 MESSAGES_PER_SECOND=0 REQS_PER_MINUTE=0 \
+    REGULAR_EVENTS_PER_MINUTE=0 REPLACEABLE_EVENTS_PER_MINUTE=0 \
+    EPHEMERAL_EVENTS_PER_MINUTE=0 ADDRESSABLE_EVENTS_PER_MINUTE=0
+}

@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "app/otel_options.h"
 #include "app/observability.h"
+#include "app/rate_limit_options.h"
 #include "app/redis_options.h"
 #include "app/relay_options.h"
 #include "app/serve.h"
@@ -62,6 +63,10 @@ void run_event_handler(const EventHandlerSettings& settings, RoleTelemetry& role
     backend->start();
     std::unique_ptr<wot::WotService> wot = start_wot(wot_config, *store, *bus, &metrics);
     config.write_gate = wot.get();
+    // Only the event budget: client connections and messages are the websocket handlers'.
+    RateLimiting rate_limiting =
+        start_rate_limiting(settings.relay.limits.rate, settings.redis, metrics, false, true);
+    config.event_budget = rate_limiting.events.get();
     auto api = std::make_unique<services::EventHandlerApi>(*backend, config, metrics);
     telemetry::Counter& accepted = metrics.counter("nostpp_http_connections_total",
                                                    "TCP connections accepted by the HTTP API");

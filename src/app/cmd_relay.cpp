@@ -11,6 +11,7 @@
 #include "app/commands.h"
 #include "app/otel_options.h"
 #include "app/observability.h"
+#include "app/rate_limit_options.h"
 #include "app/redis_options.h"
 #include "app/relay_options.h"
 #include "app/serve.h"
@@ -28,6 +29,7 @@ namespace {
 struct RelaySettings {
     net::ServerOptions server;
     net::IpAccessList ip_access;  // --ip-allow, --ip-deny
+    net::IpAccessList trusted_proxies;
     StoreSettings store;
     RedisSettings redis;
     relay::RelayConfig relay;
@@ -66,10 +68,14 @@ void run_relay(const RelaySettings& settings, RoleTelemetry& role_telemetry) {
     relay::RelayConfig relay_config = settings.relay;
     relay_config.limits.restricted_writes = wot != nullptr;
     relay_config.info.relay_url = relay_url;
-    auto relay =
-        std::make_unique<relay::Relay>(relay_config, *backend, *bus, metrics, wot.get());
+    RateLimiting rate_limiting =
+        start_rate_limiting(relay_config.limits.rate, settings.redis, metrics, true, true);
+    auto relay = std::make_unique<relay::Relay>(relay_config, *backend, *bus, metrics, wot.get(),
+                                                rate_limiting.events.get());
     auto server = std::make_unique<net::Server>(*relay, settings.server);
     server->refuse_connections(settings.ip_access);
+    server->trust_proxies(settings.trusted_proxies);
+    server->limit_connections(rate_limiting.connections);
     if (role_telemetry.metrics_on_main_port())
         server->serve_metrics([&metrics] { return metrics.prometheus_text(); });
 
@@ -101,6 +107,7 @@ void add_relay_command(CLI::App& app) {
                                            "the embedded LMDB store or PostgreSQL");
     add_server_options(*command, settings->server);
     add_ip_access_options(*command, settings->ip_access);
+    add_trusted_proxy_options(*command, settings->trusted_proxies);
     add_store_options(*command, settings->store);
     add_redis_options(*command, settings->redis, true);
     add_observability_options(*command, settings->observability);

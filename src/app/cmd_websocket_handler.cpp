@@ -11,6 +11,7 @@
 #include "app/commands.h"
 #include "app/otel_options.h"
 #include "app/observability.h"
+#include "app/rate_limit_options.h"
 #include "app/redis_options.h"
 #include "app/relay_options.h"
 #include "app/serve.h"
@@ -29,6 +30,7 @@ constexpr const char* kDefaultEventHandlerUrl = "http://127.0.0.1:8009";
 struct WebsocketHandlerSettings {
     net::ServerOptions server;
     net::IpAccessList ip_access;  // --ip-allow, --ip-deny
+    net::IpAccessList trusted_proxies;
     relay::RelayConfig relay;
     wot::WotSettings wot;  // enforced by the event handler; here only for NIP-11
     std::string wot_enabled;
@@ -91,9 +93,15 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings,
         resolve_and_log_wot(settings.wot, settings.wot_enabled, settings.relay.info.admin_pubkey)
             .enabled;
     relay_config.info.relay_url = resolve_relay_url(relay_config.info.relay_url);
+    // Connections are counted here; the event budget is the event handler's (it verifies the
+    // signatures, so only the author can spend it).
+    RateLimiting rate_limiting =
+        start_rate_limiting(relay_config.limits.rate, settings.redis, metrics, true, false);
     auto relay = std::make_unique<relay::Relay>(relay_config, *backend, *bus, metrics);
     auto server = std::make_unique<net::Server>(*relay, settings.server);
     server->refuse_connections(settings.ip_access);
+    server->trust_proxies(settings.trusted_proxies);
+    server->limit_connections(rate_limiting.connections);
     if (role_telemetry.metrics_on_main_port())
         server->serve_metrics([&metrics] { return metrics.prometheus_text(); });
 
@@ -123,6 +131,7 @@ void add_websocket_handler_command(CLI::App& app) {
         "protocol and live subscriptions; writes and queries go to the event handler");
     add_server_options(*command, settings->server);
     add_ip_access_options(*command, settings->ip_access);
+    add_trusted_proxy_options(*command, settings->trusted_proxies);
     add_observability_options(*command, settings->observability);
     add_relay_info_options(*command, settings->relay.info);
     add_limits_options(*command, settings->relay);

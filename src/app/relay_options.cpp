@@ -1,5 +1,7 @@
 #include "app/relay_options.h"
 
+#include "app/rate_limit_options.h"
+
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <stdexcept>
@@ -153,6 +155,7 @@ void add_limits_options(CLI::App& command, relay::RelayConfig& config) {
                     "Seconds between purges of expired events (NIP-40; 0 = never purge, "
                     "expired events are still hidden)")
         ->envname("EXPIRATION_PURGE_SECONDS");
+    add_rate_limit_options(command, limits.rate);
 }
 
 void add_ip_access_options(CLI::App& command, net::IpAccessList& lists) {

@@ -12,7 +12,9 @@
 #include <memory>
 #include <optional>
 
+#include "net/client_address.h"
 #include "net/detail/http_routes.h"
+#include "net/detail/listen.h"
 #include "net/detail/sessions.h"
 #include "relay/relay.h"
 
@@ -45,6 +47,10 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
         beast::error_code ec;
         auto endpoint = stream_.socket().remote_endpoint(ec);
         remote_ = ec ? std::string("unknown") : endpoint.address().to_string();
+        if (!ec) {
+            peer_ = to_address16(endpoint.address());
+            behind_proxy_ = is_trusted_proxy(peer_, context_.trusted_proxies);
+        }
         // Nostr traffic is many small frames; don't let Nagle delay them.
         stream_.socket().set_option(tcp::no_delay(true), ec);
         asio::dispatch(executor_,
@@ -82,13 +88,52 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
         }
         Request request = parser_->release();
         parser_.reset();
+        Address16 client = peer_;
+        std::string remote = remote_;
+        if (behind_proxy_) {
+            // Each request through a proxy may come from another client: the IP lists were
+            // not checked at accept, they are checked here for the client the proxy names.
+            client = client_address(peer_, forwarded_for(request), context_.trusted_proxies);
+            remote = format_address(client);
+            if (std::string refusal = context_.ip_access.check(client); !refusal.empty()) {
+                spdlog::debug("{} (via {}): request refused: {}", remote, remote_, refusal);
+                return respond_error(http::status::forbidden, refusal + "\n", request.version());
+            }
+        }
         if (beast::websocket::is_upgrade(request)) {
+            std::unique_ptr<ratelimit::ConnectionSlot> slot;
+            if (auto& counts = context_.connection_counts) {
+                slot = counts->acquire(connection_limit_key(client));
+                // 429 rather than accepting and closing: clients report a refused upgrade as
+                // a failed connection and back off, where a closed one is often reopened at
+                // once.
+                if (!slot) {
+                    spdlog::debug("{}: connection refused: more than {} from this address", remote,
+                                  counts->max_per_key());
+                    return respond_error(
+                        http::status::too_many_requests,
+                        "rate-limited: too many connections from your address (max " +
+                            std::to_string(counts->max_per_key()) + ")\n",
+                        request.version());
+                }
+            }
             upgraded_ = true;
-            start_websocket_session(std::move(stream_), std::move(request), std::move(remote_),
-                                    context_);
+            start_websocket_session(std::move(stream_), std::move(request), std::move(remote),
+                                    std::move(slot), context_);
             return;
         }
         respond(request);
+    }
+
+    // Every X-Forwarded-For header of the request, in order, as one list.
+    static std::string forwarded_for(const Request& request) {
+        std::string joined;
+        auto [it, end] = request.equal_range("X-Forwarded-For");
+        for (; it != end; ++it) {
+            if (!joined.empty()) joined += ',';
+            joined += it->value();
+        }
+        return joined;
     }
 
     void respond(const Request& request) {
@@ -112,11 +157,16 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
         write(std::move(response));
     }
 
-    void respond_bad_request() {
-        auto response = std::make_shared<Response>(http::status::bad_request, 11);
+    void respond_bad_request() { respond_error(http::status::bad_request, "bad request\n", 11); }
+
+    // A plain-text refusal that ends the connection.
+    void respond_error(http::status status, std::string body, unsigned version) {
+        auto response = std::make_shared<Response>(status, version);
         response->set(http::field::server, "nostpp");
         response->set(http::field::content_type, "text/plain; charset=utf-8");
-        response->body() = "bad request\n";
+        if (status == http::status::too_many_requests)
+            response->set(http::field::retry_after, "10");
+        response->body() = std::move(body);
         response->keep_alive(false);
         response->prepare_payload();
         write(std::move(response));
@@ -146,9 +196,11 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     ServerContext& context_;
-    std::string remote_;
-    bool upgraded_ = false;  // strand only
-    bool stopping_ = false;  // strand only
+    std::string remote_;         // the TCP peer
+    Address16 peer_{};           // the TCP peer
+    bool behind_proxy_ = false;  // the peer is a trusted proxy
+    bool upgraded_ = false;      // strand only
+    bool stopping_ = false;      // strand only
 };
 
 }  // namespace

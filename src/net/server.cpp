@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/client_address.h"
 #include "net/detail/listen.h"
 #include "net/detail/server_context.h"
 #include "net/detail/sessions.h"
@@ -62,7 +63,6 @@ struct Server::Impl {
     // when it is destroyed unregister themselves from it.
     detail::ServerContext context;
     ServerOptions options;
-    IpAccessList ip_access;
     unsigned threads;
     asio::io_context io;
     // Serializes the acceptor, the signal set, the timers and the stop sequence.
@@ -107,6 +107,7 @@ void Server::Impl::on_accept(error_code ec, tcp::socket socket) {
 }
 
 bool Server::Impl::admits(tcp::socket& socket) {
+    const IpAccessList& ip_access = context.ip_access;
     if (ip_access.empty()) return true;
     error_code ec;
     auto remote = socket.remote_endpoint(ec);
@@ -114,12 +115,9 @@ bool Server::Impl::admits(tcp::socket& socket) {
     if (ec) {
         refusal = "remote address unknown: " + ec.message();
     } else {
-        asio::ip::address address = remote.address();
-        auto bytes =
-            address.is_v4()
-                ? asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4()).to_bytes()
-                : address.to_v6().to_bytes();
-        refusal = ip_access.check(bytes);
+        Address16 bytes = detail::to_address16(remote.address());
+        // A trusted proxy's requests are checked one by one, for the client they name.
+        if (!is_trusted_proxy(bytes, context.trusted_proxies)) refusal = ip_access.check(bytes);
     }
     if (refusal.empty()) return true;
     spdlog::debug("{}: connection refused: {}", ec ? std::string("?") : format_endpoint(remote),
@@ -177,7 +175,15 @@ void Server::serve_metrics(std::function<std::string()> render) {
 }
 
 void Server::refuse_connections(IpAccessList lists) {
-    impl_->ip_access = std::move(lists);
+    impl_->context.ip_access = std::move(lists);
+}
+
+void Server::trust_proxies(IpAccessList proxies) {
+    impl_->context.trusted_proxies = std::move(proxies);
+}
+
+void Server::limit_connections(std::shared_ptr<ratelimit::ConnectionCounts> counts) {
+    impl_->context.connection_counts = std::move(counts);
 }
 
 void Server::listen() {

@@ -9,6 +9,10 @@
 
 #include "net/ip_access_list.h"
 
+namespace ratelimit {
+class ConnectionCounts;
+}
+
 namespace relay {
 class Relay;
 }
@@ -36,6 +40,15 @@ class Server {
     // Connections from addresses `lists` refuses are closed as soon as they are accepted
     // (--ip-allow, --ip-deny). Call before listen().
     void refuse_connections(IpAccessList lists);
+
+    // Connections from `proxies` (their allow list) are reverse proxies: the client address of
+    // their requests is read from X-Forwarded-For (net/client_address.h), and the IP lists and
+    // per-address limits apply to it, per request, instead of at accept. Call before listen().
+    void trust_proxies(IpAccessList proxies);
+
+    // WebSocket upgrades beyond `counts`' maximum per client address are answered HTTP 429.
+    // Call before listen().
+    void limit_connections(std::shared_ptr<ratelimit::ConnectionCounts> counts);
 
     // Binds and starts listening. Throws std::runtime_error naming the address on failure.
     void listen();

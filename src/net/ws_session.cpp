@@ -53,10 +53,12 @@ class WsOutbound final : public relay::Outbound {
 
 class WsSession final : public Connection, public std::enable_shared_from_this<WsSession> {
   public:
-    WsSession(beast::tcp_stream&& stream, std::string remote, ServerContext& context)
+    WsSession(beast::tcp_stream&& stream, std::string remote,
+              std::unique_ptr<ratelimit::ConnectionSlot> slot, ServerContext& context)
         : ws_(std::move(stream)),
           executor_(ws_.get_executor()),
           remote_(std::move(remote)),
+          slot_(std::move(slot)),
           context_(context),
           queue_(context.max_outbound_bytes) {}
 
@@ -296,6 +298,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     asio::any_io_executor executor_;  // the connection's strand
     beast::flat_buffer buffer_;
     std::string remote_;
+    std::unique_ptr<ratelimit::ConnectionSlot> slot_;  // counted until the session is gone
     ServerContext& context_;
     OutboundQueue queue_;
     std::unique_ptr<relay::ClientSession> client_;        // strand only
@@ -324,9 +327,11 @@ void WsOutbound::close(std::string_view reason) {
 }  // namespace
 
 void start_websocket_session(beast::tcp_stream stream, http::request<http::string_body> request,
-                             std::string remote_address, ServerContext& context) {
-    auto session =
-        std::make_shared<WsSession>(std::move(stream), std::move(remote_address), context);
+                             std::string remote_address,
+                             std::unique_ptr<ratelimit::ConnectionSlot> slot,
+                             ServerContext& context) {
+    auto session = std::make_shared<WsSession>(std::move(stream), std::move(remote_address),
+                                               std::move(slot), context);
     session->start(std::move(request));
 }
 

@@ -38,6 +38,7 @@ ClientSession::ClientSession(RelayContext& context, std::shared_ptr<Outbound> ou
       out_(std::move(out)),
       remote_address_(std::move(remote_address)),
       opened_(std::chrono::steady_clock::now()),
+      budget_(context.config.limits.rate, opened_),
       auth_(std::make_shared<ConnectionAuth>()) {
     if (!context_.auth_read_kinds->empty())
         read_restriction_ = std::make_shared<ReadRestriction>(context_.auth_read_kinds, auth_);
@@ -53,18 +54,57 @@ void ClientSession::on_text(std::string_view text) {
     ++messages_;
     nostr::ClientMessage message = nostr::parse_client_message(text);
     context_.metrics.message(verb_of(message)).inc();
+    if (!within_message_budget(message)) return;
     std::visit([this](auto& m) { handle(m); }, message);
+}
+
+bool ClientSession::within_message_budget(const nostr::ClientMessage& message) {
+    auto verdict = budget_.message(std::chrono::steady_clock::now());
+    if (verdict == ratelimit::ConnectionBudget::Verdict::pass) return true;
+    context_.metrics.rate_limits.limited(ratelimit::Limit::messages);
+    const std::string why = "rate-limited: more than " +
+                            std::to_string(context_.config.limits.rate.messages_per_second) +
+                            " messages per second; slow down";
+    // The NIP-01 answer its verb expects, so the client's pending call ends.
+    if (const auto* event = std::get_if<nostr::EventMessage>(&message)) {
+        context_.metrics.events.received();
+        context_.metrics.events.rejected(why);
+        out_->send(rm::ok(event->event.id, false, why));
+    } else if (const auto* req = std::get_if<nostr::ReqMessage>(&message)) {
+        end_subscription(req->subscription_id);
+        out_->send(rm::closed(req->subscription_id, why));
+    } else if (const auto* count = std::get_if<nostr::CountMessage>(&message)) {
+        out_->send(rm::closed(count->subscription_id, why));
+    } else {
+        out_->send(rm::notice(why));
+    }
+    if (verdict == ratelimit::ConnectionBudget::Verdict::close) {
+        spdlog::debug("{}: closing a connection that keeps flooding", remote_address_);
+        out_->close("rate-limited: too many messages");
+    }
+    return false;
+}
+
+std::string ClientSession::check_query_budget(const std::string& subscription_id) {
+    if (budget_.query(std::chrono::steady_clock::now())) return {};
+    context_.metrics.rate_limits.limited(ratelimit::Limit::reqs);
+    return rm::closed(subscription_id,
+                      "rate-limited: more than " +
+                          std::to_string(context_.config.limits.rate.reqs_per_minute) +
+                          " REQ/COUNT per minute; try again later");
 }
 
 void ClientSession::on_binary() {
     ++messages_;
     context_.metrics.message(nostr::Verb::unknown).inc();
+    if (!within_message_budget(nostr::RejectedMessage{})) return;
     out_->send(rm::notice("invalid: binary frames are not supported; send JSON text frames"));
 }
 
 void ClientSession::on_rejected(nostr::RejectedMessage message) {
     ++messages_;
     context_.metrics.message(message.verb).inc();
+    if (!within_message_budget(message)) return;
     handle(message);
 }
 
@@ -116,9 +156,9 @@ void ClientSession::handle(nostr::EventMessage& message) {
     // A backend that verifies events itself (the event handler behind RemoteBackend) is the
     // trust boundary: checking the signature here too would only spend CPU twice.
     if (refusal.empty())
-        refusal =
-            check_incoming_event(event, context_.config.limits, unix_now(),
-                                 !context_.backend.verifies_events(), context_.write_gate, author);
+        refusal = check_incoming_event(event, context_.config.limits, unix_now(),
+                                       !context_.backend.verifies_events(), context_.write_gate,
+                                       context_.event_budget, author);
     if (!refusal.empty()) {
         counters.rejected(refusal);
         log_rejected(event.kind, refusal);
@@ -200,6 +240,12 @@ void ClientSession::handle(nostr::ReqMessage& message) {
         out_->send(std::move(refusal));
         return;
     }
+    if (std::string refusal = check_query_budget(id); !refusal.empty()) {
+        tracing::set_closed(span, "rate-limited:");
+        span.end();
+        out_->send(std::move(refusal));
+        return;
+    }
     if (std::string refusal = check_auth_access(message.filters); !refusal.empty()) {
         tracing::set_closed(span, refusal);
         span.end();
@@ -240,13 +286,19 @@ void ClientSession::handle(nostr::CountMessage& message) {
     telemetry::Span span =
         telemetry::start_span(tracing::kCountSpan, telemetry::SpanKind::server, {});
     span.set_attribute("nostr.filters", message.filters.size());
-    if (std::string refusal = check_filters(id, message.filters.size()); !refusal.empty()) {
-        tracing::set_closed(span, "invalid:");
+    std::string refusal = check_filters(id, message.filters.size());
+    std::string_view prefix = "invalid:";
+    if (refusal.empty()) {
+        refusal = check_query_budget(id);
+        prefix = "rate-limited:";
+    }
+    if (!refusal.empty()) {
+        tracing::set_closed(span, prefix);
         span.end();
         out_->send(std::move(refusal));
         return;
     }
-    if (std::string refusal = check_auth_access(message.filters); !refusal.empty()) {
+    if (refusal = check_auth_access(message.filters); !refusal.empty()) {
         tracing::set_closed(span, refusal);
         span.end();
         out_->send(rm::closed(id, refusal));
@@ -258,7 +310,7 @@ void ClientSession::handle(nostr::CountMessage& message) {
     if (narrowed) {
         auto limited = read_restriction_->narrow_to_participants(message.filters);
         if (!limited || limited->size() > context_.config.limits.max_filters) {
-            std::string refusal =
+            refusal =
                 limited ? "restricted: too many filters once participant-only kinds are "
                           "limited to their participants; send fewer"
                         : "restricted: a COUNT filter without 'kinds' would include kinds "

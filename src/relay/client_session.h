@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "nostr/client_message.h"
+#include "ratelimit/connection_budget.h"
 #include "relay/outbound.h"
 
 namespace relay {
@@ -55,6 +56,11 @@ private:
     std::string check_auth_access(const std::vector<nostr::Filter>& filters) const;
     void end_subscription(const std::string& subscription_id);
     void log_rejected(uint32_t kind, std::string_view message) const;
+    // False when the connection's message budget refused `message` (answered "rate-limited:",
+    // and the connection closed when it keeps flooding).
+    bool within_message_budget(const nostr::ClientMessage& message);
+    // "" when a REQ/COUNT is within the connection's query budget, else the CLOSED message.
+    std::string check_query_budget(const std::string& subscription_id);
 
     RelayContext& context_;
     std::shared_ptr<Outbound> out_;
@@ -62,6 +68,7 @@ private:
     std::chrono::steady_clock::time_point opened_;
     uint64_t messages_ = 0;
     bool closed_ = false;
+    ratelimit::ConnectionBudget budget_;
     std::shared_ptr<ConnectionAuth> auth_;
     std::shared_ptr<const ReadRestriction> read_restriction_;  // null without --auth-read-kinds
     std::unordered_map<std::string, std::shared_ptr<LiveSubscription>> subscriptions_;

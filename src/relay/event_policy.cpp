@@ -49,11 +49,13 @@ std::string check_event_policy(const nostr::Event& event, const Limits& limits, 
 }
 
 std::string check_incoming_event(const nostr::Event& event, const Limits& limits, int64_t now,
-                                 bool verify, const WriteGate* gate, AuthorAuth auth) {
+                                 bool verify, const WriteGate* gate,
+                                 ratelimit::PubkeyBudget* budget, AuthorAuth auth) {
     std::string refusal = check_event_policy(event, limits, now, auth);
     if (refusal.empty()) refusal = limits.pubkeys.check(event.pubkey);
     if (refusal.empty() && gate) refusal = gate->check_author(event.pubkey);
     if (refusal.empty() && verify) refusal = nostr::verify_event(event);
+    if (refusal.empty() && verify && budget) refusal = budget->take(event.pubkey, event.kind, now);
     return refusal;
 }
 

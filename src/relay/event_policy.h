@@ -6,6 +6,7 @@
 #include <string>
 
 #include "nostr/event.h"
+#include "ratelimit/pubkey_budget.h"
 #include "relay/relay_config.h"
 #include "relay/write_gate.h"
 
@@ -27,9 +28,11 @@ std::string check_event_policy(const nostr::Event& event, const Limits& limits, 
 // policy above, then the pubkey allow/deny lists, then the write gate (Web of Trust) when there is one, then (when `verify` is
 // set) its id and BIP-340 signature. Both the WebSocket path (ClientSession) and the event
 // handler's HTTP API call this one function, so their OK messages cannot drift apart.
-// "" when acceptable, else the OK false message.
+// "" when acceptable, else the OK false message. Last, `budget` (events per pubkey per minute)
+// counts the event, only when `verify` is set: a budget is never spent on unverified events.
 std::string check_incoming_event(const nostr::Event& event, const Limits& limits, int64_t now,
                                  bool verify, const WriteGate* gate = nullptr,
+                                 ratelimit::PubkeyBudget* budget = nullptr,
                                  AuthorAuth auth = AuthorAuth::none);
 
 int64_t unix_now();

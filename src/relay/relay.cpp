@@ -14,10 +14,12 @@ std::shared_ptr<const std::vector<uint32_t>> sorted_kinds(std::vector<uint32_t> 
 }  // namespace
 
 RelayContext::RelayContext(RelayConfig config, Backend& backend,
-                           telemetry::MetricsRegistry& metrics, const WriteGate* write_gate)
+                           telemetry::MetricsRegistry& metrics, const WriteGate* write_gate,
+                           ratelimit::PubkeyBudget* event_budget)
     : config(std::move(config)),
       backend(backend),
       write_gate(write_gate),
+      event_budget(event_budget),
       metrics(metrics),
       auth_read_kinds(sorted_kinds(this->config.auth.read_kinds)),
       subscriptions(std::make_shared<SubscriptionIndex>()) {}
@@ -25,8 +27,9 @@ RelayContext::RelayContext(RelayConfig config, Backend& backend,
 RelayContext::~RelayContext() = default;
 
 Relay::Relay(RelayConfig config, Backend& backend, bus::Bus& bus,
-             telemetry::MetricsRegistry& metrics, const WriteGate* write_gate)
-    : context_(std::move(config), backend, metrics, write_gate) {
+             telemetry::MetricsRegistry& metrics, const WriteGate* write_gate,
+             ratelimit::PubkeyBudget* event_budget)
+    : context_(std::move(config), backend, metrics, write_gate, event_budget) {
     bus.subscribe([index = context_.subscriptions](const bus::LiveEvent& event) {
         index->dispatch(event);
     });

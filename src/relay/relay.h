@@ -7,6 +7,7 @@
 
 #include "bus/bus.h"
 #include "relay/backend.h"
+#include "ratelimit/pubkey_budget.h"
 #include "relay/client_session.h"
 #include "relay/relay_config.h"
 #include "relay/write_gate.h"
@@ -20,11 +21,12 @@ class SubscriptionIndex;
 class RelayContext {
 public:
     RelayContext(RelayConfig config, Backend& backend, telemetry::MetricsRegistry& metrics,
-                 const WriteGate* write_gate);
+                 const WriteGate* write_gate, ratelimit::PubkeyBudget* event_budget);
     ~RelayContext();
     RelayConfig config;
     Backend& backend;
     const WriteGate* write_gate;  // null: everyone may write (or the backend decides)
+    ratelimit::PubkeyBudget* event_budget;  // null: no per-pubkey limit (or the backend's)
     SessionMetrics metrics;
     // config.auth.read_kinds, shared with the sessions' read restrictions, which live
     // subscriptions may keep past the relay's end during shutdown.
@@ -39,9 +41,11 @@ public:
     // `metrics` gets the client-facing series (session_metrics.h) and the live subscription
     // count. The backend's callbacks may count into this relay's metrics: stop the backend
     // before destroying the relay. `write_gate`, when given, decides whose events are
-    // accepted (it must outlive the relay).
+    // accepted (it must outlive the relay). `event_budget`, when given, limits events per
+    // pubkey (checked after the signature; it must outlive the relay).
     Relay(RelayConfig config, Backend& backend, bus::Bus& bus,
-          telemetry::MetricsRegistry& metrics, const WriteGate* write_gate = nullptr);
+          telemetry::MetricsRegistry& metrics, const WriteGate* write_gate = nullptr,
+          ratelimit::PubkeyBudget* event_budget = nullptr);
     ~Relay();
 
     std::unique_ptr<ClientSession> open_session(std::shared_ptr<Outbound> out,

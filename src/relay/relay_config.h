@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ratelimit/rate_limits.h"
 #include "relay/pubkey_lists.h"
 
 namespace relay {
@@ -42,6 +43,7 @@ struct Limits {
     bool restricted_writes = false;           // a write gate (Web of Trust) decides who writes
     uint32_t ping_interval_seconds = 60;      // a WebSocket quiet this long is pinged (0 = never)
     uint32_t idle_timeout_seconds = 300;      // a WebSocket quiet this long is closed (0 = never)
+    ratelimit::RateLimits rate;               // per connection, address and pubkey (0 = off)
 };
 
 struct RelayConfig {

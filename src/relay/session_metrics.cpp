@@ -10,7 +10,8 @@ SessionMetrics::SessionMetrics(telemetry::MetricsRegistry& registry)
     : connections(registry.gauge("nostpp_connections", "Open WebSocket connections")),
       connections_opened(registry.counter("nostpp_connections_total",
                                           "WebSocket connections opened since the start")),
-      events(registry) {
+      events(registry),
+      rate_limits(registry) {
     // In nostr::Verb order.
     static constexpr const char* kVerbs[] = {"EVENT", "REQ", "CLOSE", "COUNT", "AUTH", "unknown"};
     static_assert(std::size(kVerbs) == std::tuple_size_v<decltype(messages)>);

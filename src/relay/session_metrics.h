@@ -7,6 +7,7 @@
 #include <array>
 
 #include "nostr/client_message.h"
+#include "ratelimit/rate_limit_metrics.h"
 #include "relay/event_counters.h"
 #include "relay/nip42.h"
 #include "telemetry/metrics.h"
@@ -22,6 +23,7 @@ struct SessionMetrics {
     telemetry::Counter& connections_opened;
     std::array<telemetry::Counter*, size_t(nostr::Verb::unknown) + 1> messages{};
     EventCounters events;
+    ratelimit::RateLimitMetrics rate_limits;  // messages and REQs refused per connection
     // AUTH events by outcome: "ok", or the check they failed (relay::AuthCheck).
     telemetry::Counter& auth(AuthCheck check) { return *auth_outcomes[size_t(check)]; }
     std::array<telemetry::Counter*, kAuthCheckCount> auth_outcomes{};

@@ -154,7 +154,7 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange, cons
         }
         kinds[i] = event.kind;
         why = relay::check_incoming_event(
-            event, config_.limits, now, true, config_.write_gate,
+            event, config_.limits, now, true, config_.write_gate, config_.event_budget,
             authenticated ? relay::AuthorAuth::author : relay::AuthorAuth::none);
         if (why.empty()) events[i] = std::make_shared<const nostr::Event>(std::move(event));
     }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "net/http_server.h"
+#include "ratelimit/pubkey_budget.h"
 #include "relay/backend.h"
 #include "relay/relay_config.h"
 #include "relay/write_gate.h"
@@ -20,7 +21,8 @@ class ApiMetrics;
 struct EventHandlerConfig {
     relay::Limits limits;  // event policy, max_filters, max_limit, default_limit
     uint64_t max_request_bytes = 4 * 131072;
-    const relay::WriteGate* write_gate = nullptr;  // the Web of Trust, when on
+    const relay::WriteGate* write_gate = nullptr;     // the Web of Trust, when on
+    ratelimit::PubkeyBudget* event_budget = nullptr;  // events per pubkey, when limited
     // GET /metrics on the API port; off when metrics are disabled or served on their own
     // address (--metrics false, --metrics-bind).
     bool serve_metrics = true;

@@ -10,6 +10,7 @@
 #include "relay/relay.h"
 #include "telemetry/metrics.h"
 #include "relay_doubles.h"
+#include "test_events.h"
 
 namespace {
 
@@ -99,3 +100,65 @@ TEST_F(ClientSessionTest, ARefusedCountLeavesASubscriptionOfTheSameIdAlone) {
 }
 
 }  // namespace
+
+// --messages-per-second: a message over the budget gets the answer its verb expects, with
+// "rate-limited:", and is not processed. The rate is 1 per second and each test takes a few
+// milliseconds, so no token comes back mid-test.
+TEST_F(ClientSessionTest, MessagesOverTheBudgetAreAnsweredRateLimitedByVerb) {
+    relay::RelayConfig config;
+    config.limits.rate.messages_per_second = 1;
+    config.limits.rate.message_burst = 1;
+    config.limits.rate.flood_close_after = 0;
+    start(config);
+    ASSERT_EQ(send(R"(["REQ","a",{"kinds":[1]}])"), std::vector<std::string>{R"(["EOSE","a"])"});
+    const std::string why = "rate-limited: more than 1 messages per second; slow down";
+    EXPECT_EQ(send(R"(["REQ","b",{}])"),
+              std::vector<std::string>{R"(["CLOSED","b",")" + why + R"("])"});
+    EXPECT_EQ(send(R"(["COUNT","c",{}])"),
+              std::vector<std::string>{R"(["CLOSED","c",")" + why + R"("])"});
+    EXPECT_EQ(send(R"(["CLOSE","a"])"), std::vector<std::string>{R"(["NOTICE",")" + why + R"("])"});
+    EXPECT_EQ(relay_->live_subscriptions(), 1u);  // the CLOSE was not processed
+    auto event = send(test_support::event_message(
+        test_support::make_event(test_support::test_key(1), 1, 1700000000)));
+    ASSERT_EQ(event.size(), 1u);
+    EXPECT_EQ(event[0].rfind(R"(["OK",")", 0), 0u);
+    EXPECT_NE(event[0].find(R"(",false,")" + why), std::string::npos) << event[0];
+    // Binary frames and messages over the size limit count too.
+    session_->on_binary();
+    session_->on_rejected({R"(["NOTICE","invalid: message too large"])"});
+    EXPECT_EQ(out_->frames.back(), R"(["NOTICE",")" + why + R"("])");
+    EXPECT_EQ(out_->frames.end()[-2], R"(["NOTICE",")" + why + R"("])");
+    EXPECT_FALSE(out_->closed);
+    EXPECT_NE(metrics_.prometheus_text().find("nostpp_rate_limited_total{limit=\"messages\"} 6"),
+              std::string::npos);
+}
+
+TEST_F(ClientSessionTest, AConnectionThatKeepsFloodingIsClosed) {
+    relay::RelayConfig config;
+    config.limits.rate.messages_per_second = 1;
+    config.limits.rate.message_burst = 1;
+    config.limits.rate.flood_close_after = 3;
+    start(config);
+    send(R"(["CLOSE","x"])");
+    send(R"(["CLOSE","x"])");
+    send(R"(["CLOSE","x"])");
+    EXPECT_FALSE(out_->closed);
+    send(R"(["CLOSE","x"])");
+    EXPECT_TRUE(out_->closed);
+}
+
+TEST_F(ClientSessionTest, ReqAndCountOverTheQueryBudgetAreClosedRateLimited) {
+    relay::RelayConfig config;
+    config.limits.rate.reqs_per_minute = 1;
+    config.limits.rate.req_burst = 1;
+    start(config);
+    ASSERT_EQ(send(R"(["REQ","a",{"kinds":[1]}])"), std::vector<std::string>{R"(["EOSE","a"])"});
+    const std::string why = "rate-limited: more than 1 REQ/COUNT per minute; try again later";
+    EXPECT_EQ(send(R"(["REQ","a",{}])"),
+              std::vector<std::string>{R"(["CLOSED","a",")" + why + R"("])"});
+    EXPECT_EQ(relay_->live_subscriptions(), 0u);  // refused, it still ends subscription a
+    EXPECT_EQ(send(R"(["COUNT","c",{}])"),
+              std::vector<std::string>{R"(["CLOSED","c",")" + why + R"("])"});
+    EXPECT_NE(metrics_.prometheus_text().find("nostpp_rate_limited_total{limit=\"reqs\"} 2"),
+              std::string::npos);
+}

@@ -223,3 +223,22 @@ TEST(MaxEventAge, CreatedAtPastIsTheMaxEventAge) {
 }
 
 }  // namespace
+
+// Events per pubkey are counted last, after the signature: a forged event naming someone's
+// pubkey must not spend that pubkey's budget, and without verification nothing is counted.
+TEST(CheckOrder, ThePubkeyBudgetIsSpentOnlyByVerifiedEvents) {
+    telemetry::MetricsRegistry metrics;
+    ratelimit::PubkeyBudget budget({1, 0, 0, 0}, metrics);
+    relay::Limits limits;
+    nostr::Event good = make_event(test_key(1), 1, kNow, {}, "signed");
+    nostr::Event forged = good;
+    forged.sig[0] ^= 1;
+    EXPECT_EQ(relay::check_incoming_event(forged, limits, kNow, true, nullptr, &budget)
+                  .rfind("invalid:", 0),
+              0u);
+    EXPECT_EQ(relay::check_incoming_event(good, limits, kNow, false, nullptr, &budget), "");
+    EXPECT_EQ(relay::check_incoming_event(good, limits, kNow, true, nullptr, &budget), "");
+    EXPECT_EQ(relay::check_incoming_event(good, limits, kNow, true, nullptr, &budget)
+                  .rfind("rate-limited: ", 0),
+              0u);
+}

@@ -37,6 +37,13 @@ void open_acceptor(tcp::acceptor& acceptor, const std::string& address, uint16_t
     if (ec) fail("listen");
 }
 
+Address16 to_address16(const boost::asio::ip::address& address) {
+    return address.is_v4()
+               ? boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, address.to_v4())
+                     .to_bytes()
+               : address.to_v6().to_bytes();
+}
+
 std::string format_endpoint(const tcp::endpoint& endpoint) {
     if (endpoint.address().is_v6())
         return fmt::format("[{}]:{}", endpoint.address().to_string(), endpoint.port());

@@ -8,6 +8,8 @@
 #include <functional>
 #include <string>
 
+#include "net/ip_access_list.h"
+
 namespace net::detail {
 
 // Throws std::runtime_error naming the address and the step that failed.
@@ -16,6 +18,9 @@ void open_acceptor(boost::asio::ip::tcp::acceptor& acceptor, const std::string& 
 
 // "1.2.3.4:80" or "[::1]:80".
 std::string format_endpoint(const boost::asio::ip::tcp::endpoint& endpoint);
+
+// The address as 16 bytes, IPv4 mapped into IPv6 (what IpAccessList compares).
+Address16 to_address16(const boost::asio::ip::address& address);
 
 // `requested`, or one per hardware thread when 0.
 unsigned io_thread_count(unsigned requested);

@@ -4,10 +4,13 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "net/detail/connection_registry.h"
 #include "net/detail/idle_policy.h"
+#include "net/ip_access_list.h"
+#include "ratelimit/connection_counts.h"
 
 namespace relay {
 class Relay;
@@ -26,6 +29,10 @@ struct ServerContext {
     std::string slow_reader_notice;
     IdlePolicy idle;  // when quiet WebSocket connections are pinged and closed
     std::function<std::string()> metrics_text;  // GET /metrics; empty: not served here
+    IpAccessList ip_access;                     // --ip-allow, --ip-deny
+    IpAccessList trusted_proxies;               // --trusted-proxies (on the allow list)
+    // --max-connections-per-ip; null: not limited.
+    std::shared_ptr<ratelimit::ConnectionCounts> connection_counts;
 };
 
 }  // namespace net::detail

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { E2E_DIR, removeDataDir, spawnOnFreePort, storeArgs } from './relay.js';
+import { E2E_DIR, removeDataDir, spawnOnFreePort, stopAll, storeArgs } from './relay.js';
 
 const START_TIMEOUT_MS = 15_000;
 const TEST_SERVER = path.resolve(E2E_DIR, '../../scripts/test-server.sh');
@@ -30,11 +30,8 @@ export async function startCluster({ websocketHandlers = 2, args = [] } = {}) {
   requireEnv('NOSTPP_E2E_DATABASE_URL');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nostpp-e2e-cluster-'));
   const cluster = { dataDir, eventHandler: null, handlers: [] };
-  cluster.stop = async () => {
-    for (const h of cluster.handlers) await h.terminate();
-    if (cluster.eventHandler) await cluster.eventHandler.terminate();
-    removeDataDir(dataDir);
-  };
+  cluster.stop = () =>
+    stopAll([...cluster.handlers, cluster.eventHandler].filter(Boolean), () => removeDataDir(dataDir));
   try {
     cluster.eventHandler = await spawnOnFreePort(
       (port) => ['event-handler', '--bind', '127.0.0.1', '--port', String(port), ...storeArgs(dataDir),

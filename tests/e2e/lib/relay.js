@@ -79,6 +79,20 @@ for (const [signal, code] of [
   });
 }
 
+// The rate limits' defaults suit a public relay, not a test that opens dozens of connections
+// from 127.0.0.1 and publishes hundreds of events from one key: every process the harness
+// starts has them off through the environment (flags win over it, so 20-rate-limits sets its
+// own; a variable already in the environment wins too).
+export const RATE_LIMITS_OFF = {
+  MAX_CONNECTIONS_PER_IP: '0',
+  MESSAGES_PER_SECOND: '0',
+  REQS_PER_MINUTE: '0',
+  REGULAR_EVENTS_PER_MINUTE: '0',
+  REPLACEABLE_EVENTS_PER_MINUTE: '0',
+  EPHEMERAL_EVENTS_PER_MINUTE: '0',
+  ADDRESSABLE_EVENTS_PER_MINUTE: '0',
+};
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // A port that was free a moment ago: bind port 0 on loopback and read it back.
@@ -218,7 +232,9 @@ class ServerProcess {
     return result;
   }
 
-  // By PID: SIGTERM, SIGKILL after a timeout.
+  // By PID: SIGTERM, SIGKILL after a timeout. A process that stops on SIGTERM must exit with
+  // status 0: a sanitizer report at shutdown (a leak, a use after free in teardown) or a
+  // crash while stopping makes it fail, and so fails the test file (the hooks call this).
   async terminate() {
     if (this.exit) return;
     try {
@@ -226,13 +242,19 @@ class ServerProcess {
     } catch {
       // already gone
     }
-    if (!(await this.waitExit(STOP_TIMEOUT_MS))) await this.kill9();
+    if (!(await this.waitExit(STOP_TIMEOUT_MS))) {
+      await this.kill9();
+      return;
+    }
+    if (this.exit.code !== 0 || this.exit.signal !== null)
+      throw new Error(`${this.role} did not stop cleanly on SIGTERM: ${this.describe()}`);
   }
 
   // Stops the process, then removes the data directory if the harness made it.
   async stop() {
-    await this.terminate();
-    if (this.dataDir && this.ownsDataDir) removeDataDir(this.dataDir);
+    await stopAll([this], () => {
+      if (this.dataDir && this.ownsDataDir) removeDataDir(this.dataDir);
+    });
   }
 
   // Simulates a crash: SIGKILL, no chance to flush or clean up. Keeps the data directory.
@@ -248,6 +270,21 @@ class ServerProcess {
   }
 }
 
+// Terminates each process in order, even when one of them did not stop cleanly, then runs
+// `cleanup`; throws the first error afterwards.
+export async function stopAll(processes, cleanup = () => {}) {
+  let first = null;
+  for (const p of processes) {
+    try {
+      await p.terminate();
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  cleanup();
+  if (first) throw first;
+}
+
 // Spawns `nostpp <args>` and waits (bounded) until it accepts connections on `port`.
 async function spawnServer({ role, port, args, env = {}, dataDir, ownsDataDir, startTimeoutMs }) {
   if (!fs.existsSync(RELAY_BIN)) {
@@ -255,7 +292,7 @@ async function spawnServer({ role, port, args, env = {}, dataDir, ownsDataDir, s
   }
   const proc = spawn(RELAY_BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: { ...RATE_LIMITS_OFF, ...process.env, ...env },
   });
   const server = new ServerProcess({ role, port, args, env, proc, dataDir, ownsDataDir });
   let spawnError = null;
@@ -272,7 +309,7 @@ async function spawnServer({ role, port, args, env = {}, dataDir, ownsDataDir, s
     : server.exit
       ? `${role} exited during startup`
       : `${role} did not accept connections on port ${port} within ${startTimeoutMs} ms`;
-  await server.terminate();
+  await server.terminate().catch(() => {}); // the startup failure is the error to report
   const err = new Error(`${why}\n${server.describe()}`);
   err.addressInUse = /in use|EADDRINUSE/i.test(server.stderr);
   throw err;
@@ -327,9 +364,9 @@ class SplitRelay {
 
   // The websocket-handler first, so requests it still has in flight get their answers.
   async stop() {
-    await this.websocketHandler.terminate();
-    await this.eventHandler.terminate();
-    if (this.ownsDataDir) removeDataDir(this.dataDir);
+    await stopAll([this.websocketHandler, this.eventHandler], () => {
+      if (this.ownsDataDir) removeDataDir(this.dataDir);
+    });
   }
 
   async kill9() {
@@ -383,7 +420,7 @@ async function startSplit(args, { startTimeoutMs, dataDir, ownsDataDir, env }) {
     );
     return new SplitRelay({ eventHandler, websocketHandler, dataDir, ownsDataDir, startTimeoutMs });
   } catch (err) {
-    await eventHandler.terminate();
+    await eventHandler.terminate().catch(() => {}); // the startup failure is the error to report
     throw err;
   }
 }
