@@ -97,7 +97,9 @@ OtlpEndpoint read_endpoint(const EnvLookup& env, std::string_view signal, const 
                                " is malformed (expected key=value,...; values not shown); ignored");
         } else {
             for (auto& [key, value] : *own) {
-                auto same = [&](const auto& kv) { return lower(kv.first) == lower(key); };
+                // Named, not the binding: clang 14 (the fuzz build) cannot capture bindings.
+                const std::string wanted = lower(key);
+                auto same = [&wanted](const auto& kv) { return lower(kv.first) == wanted; };
                 std::erase_if(endpoint.headers, same);
                 endpoint.headers.emplace_back(std::move(key), std::move(value));
             }
@@ -149,7 +151,8 @@ KeyValues read_resource(const EnvLookup& env, std::string_view default_service_n
                     service_name = value;
                     continue;
                 }
-                std::erase_if(attributes, [&](const auto& kv) { return kv.first == key; });
+                std::erase_if(attributes,
+                              [&name = key](const auto& kv) { return kv.first == name; });
                 attributes.emplace_back(std::move(key), std::move(value));
             }
         }
