@@ -26,7 +26,7 @@ ClientMessage parse_event_message(array message, bool is_auth) {
     if (!json_internal::read_event(event_element, event, error)) {
         std::string id = json_internal::event_id_string(event_element);
         if (id.empty()) return notice(error);
-        return RejectedMessage{relay_message::ok(id, false, error)};
+        return RejectedMessage{relay_message::ok(id, false, error), Verb::unknown, {}, id};
     }
     if (is_auth) return AuthMessage{std::move(event)};
     return EventMessage{std::move(event)};

@@ -40,6 +40,9 @@ struct RejectedMessage {
     // A refused REQ whose subscription id could be read: its CLOSED reply tells the client that
     // subscription is over, so the relay must end any subscription it had under that id.
     std::string ends_subscription = {};
+    // An EVENT or AUTH whose event id could be read (its reply is an OK): the id in hex, so
+    // a refusal for another reason (a rate limit) can still answer with an OK.
+    std::string event_id = {};
 };
 
 using ClientMessage =

@@ -75,6 +75,16 @@ bool ClientSession::within_message_budget(const nostr::ClientMessage& message) {
         out_->send(rm::closed(req->subscription_id, why));
     } else if (const auto* count = std::get_if<nostr::CountMessage>(&message)) {
         out_->send(rm::closed(count->subscription_id, why));
+    } else if (const auto* auth = std::get_if<nostr::AuthMessage>(&message)) {
+        out_->send(rm::ok(auth->event.id, false, why));  // NIP-42: AUTH is answered with OK
+    } else if (const auto* rejected = std::get_if<nostr::RejectedMessage>(&message);
+               rejected && !rejected->event_id.empty()) {
+        // An unusable EVENT or AUTH whose id could be read: the OK its client waits for.
+        if (rejected->verb == nostr::Verb::event) {
+            context_.metrics.events.received();
+            context_.metrics.events.rejected(why);
+        }
+        out_->send(rm::ok(rejected->event_id, false, why));
     } else {
         out_->send(rm::notice(why));
     }

@@ -110,8 +110,10 @@ test('messages over --messages-per-second get their verb\'s answer with rate-lim
   client.send(['REQ', 'limited', {}]);
   client.send(['COUNT', 'counted', {}]);
   client.send(['CLOSE', 'x']);
-  const ok = await client.next((m) => m[0] === 'OK');
-  assert.equal(ok[1], event.id);
+  // NIP-42: an AUTH is answered with an OK, not a NOTICE.
+  const auth = signEvent(key, { kind: 22242, tags: [['relay', relay.url], ['challenge', 'x']] });
+  client.send(['AUTH', auth]);
+  const ok = await client.next((m) => m[0] === 'OK' && m[1] === event.id);
   assert.equal(ok[2], false);
   assert.ok(isRateLimited(ok[3]), ok[3]);
   const closed = await client.next((m) => m[0] === 'CLOSED' && m[1] === 'limited');
@@ -120,6 +122,9 @@ test('messages over --messages-per-second get their verb\'s answer with rate-lim
   assert.ok(isRateLimited(counted[2]), counted[2]);
   const notice = await client.next((m) => m[0] === 'NOTICE');
   assert.ok(isRateLimited(notice[1]), notice[1]);
+  const authOk = await client.next((m) => m[0] === 'OK' && m[1] === auth.id);
+  assert.equal(authOk[2], false);
+  assert.ok(isRateLimited(authOk[3]), authOk[3]);
   // Others are not affected; the limited connection works again once a token is back.
   assert.ok(Array.isArray((await other.req('o', [{ ids: [event.id] }])).events));
   await sleep(1100);

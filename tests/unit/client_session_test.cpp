@@ -54,6 +54,16 @@ class ClientSessionTest : public ::testing::Test {
     std::unique_ptr<relay::ClientSession> session_;
 };
 
+// One message per second, never closed for flooding: the second message of a test is over
+// the budget (each test takes milliseconds, so no token comes back mid-test).
+relay::RelayConfig one_message_per_second() {
+    relay::RelayConfig config;
+    config.limits.rate.messages_per_second = 1;
+    config.limits.rate.message_burst = 1;
+    config.limits.rate.flood_close_after = 0;
+    return config;
+}
+
 TEST_F(ClientSessionTest, LiveEventsReachAnOpenSubscription) {
     start();
     ASSERT_EQ(send(R"(["REQ","a",{"kinds":[1]}])"), std::vector<std::string>{R"(["EOSE","a"])"});
@@ -105,11 +115,7 @@ TEST_F(ClientSessionTest, ARefusedCountLeavesASubscriptionOfTheSameIdAlone) {
 // "rate-limited:", and is not processed. The rate is 1 per second and each test takes a few
 // milliseconds, so no token comes back mid-test.
 TEST_F(ClientSessionTest, MessagesOverTheBudgetAreAnsweredRateLimitedByVerb) {
-    relay::RelayConfig config;
-    config.limits.rate.messages_per_second = 1;
-    config.limits.rate.message_burst = 1;
-    config.limits.rate.flood_close_after = 0;
-    start(config);
+    start(one_message_per_second());
     ASSERT_EQ(send(R"(["REQ","a",{"kinds":[1]}])"), std::vector<std::string>{R"(["EOSE","a"])"});
     const std::string why = "rate-limited: more than 1 messages per second; slow down";
     EXPECT_EQ(send(R"(["REQ","b",{}])"),
@@ -131,6 +137,27 @@ TEST_F(ClientSessionTest, MessagesOverTheBudgetAreAnsweredRateLimitedByVerb) {
     EXPECT_FALSE(out_->closed);
     EXPECT_NE(metrics_.prometheus_text().find("nostpp_rate_limited_total{limit=\"messages\"} 6"),
               std::string::npos);
+}
+
+// NIP-42: an AUTH is answered with an OK, also when the message budget refuses it; so is an
+// EVENT or AUTH too broken to use but whose id can be read. Without an id: NOTICE.
+TEST_F(ClientSessionTest, AuthAndUnusableEventsOverTheBudgetGetAnOk) {
+    start(one_message_per_second());
+    send(R"(["CLOSE","spend the budget"])");
+    const std::string why = "rate-limited: more than 1 messages per second; slow down";
+    nostr::Event auth = test_support::make_event(test_support::test_key(1), 22242, 1700000000,
+                                                 {{"challenge", "x"}});
+    const std::string id = nostr::to_hex(auth.id);
+    EXPECT_EQ(send(R"(["AUTH",)" + auth.json + "]"),
+              std::vector<std::string>{R"(["OK",")" + id + R"(",false,")" + why + R"("])"});
+    const std::string unusable = R"({"id":")" + id + R"(","kind":"x"})";
+    EXPECT_EQ(send(R"(["AUTH",)" + unusable + "]"),
+              std::vector<std::string>{R"(["OK",")" + id + R"(",false,")" + why + R"("])"});
+    EXPECT_EQ(send(R"(["EVENT",)" + unusable + "]"),
+              std::vector<std::string>{R"(["OK",")" + id + R"(",false,")" + why + R"("])"});
+    EXPECT_EQ(send(R"(["AUTH",{"kind":1}])"),
+              std::vector<std::string>{R"(["NOTICE",")" + why + R"("])"});
+    EXPECT_EQ(send(R"(["AUTH"])"), std::vector<std::string>{R"(["NOTICE",")" + why + R"("])"});
 }
 
 TEST_F(ClientSessionTest, AConnectionThatKeepsFloodingIsClosed) {
