@@ -181,6 +181,7 @@ struct HttpClient::Impl {
         request.version(11);
         request.set(http::field::host, host_header);
         request.set(http::field::content_type, "application/json");
+        for (const auto& [name, value] : options.headers) request.set(name, value);
         for (const auto& [name, value] : connection->current->headers) request.set(name, value);
         request.keep_alive(true);
         request.body() = std::move(connection->current->body);

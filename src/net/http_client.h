@@ -12,10 +12,9 @@
 #include <utility>
 #include <vector>
 
-namespace net {
+#include "net/http_headers.h"
 
-// Extra request headers (e.g. W3C `traceparent`), name and value.
-using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+namespace net {
 
 struct HttpResponse {
     int status = 0;  // 0 when there is no response (see error)
@@ -30,6 +29,8 @@ struct HttpClientOptions {
     std::chrono::milliseconds request_timeout{10000};  // from post() to the complete response
     size_t max_queued = 4096;                          // more waiting requests fail at once
     uint64_t max_response_bytes = uint64_t{1} << 30;
+    // Sent with every request, before a request's own headers (e.g. Authorization).
+    HttpHeaders headers = {};
 };
 
 class HttpClient {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "net/http_headers.h"
 #include "net/server.h"
 
 namespace net {
@@ -20,12 +21,15 @@ struct HttpServerRequest {
     // should answer 413; the connection is closed after the answer.
     bool body_too_large = false;
     std::string traceparent;  // the W3C Trace Context header, "" when absent
+    std::string authorization = {};  // the Authorization header, "" when absent
 };
 
 struct HttpServerResponse {
     unsigned status = 200;
     std::string content_type = "application/json";
     std::string body;
+    // Extra response headers, name and value (e.g. WWW-Authenticate with a 401).
+    HttpHeaders headers = {};
 };
 
 // Must be called exactly once per request (later calls are ignored), from any thread.

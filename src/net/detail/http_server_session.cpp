@@ -114,8 +114,11 @@ class HttpServerSession final : public Connection,
         auto& request = parser_->get();
         keep_alive_ = request.keep_alive();
         HttpServerRequest incoming{std::string(request.method_string()),
-                                   std::string(request.target()), std::move(request.body()), false,
-                                   std::string(request["traceparent"])};
+                                   std::string(request.target()),
+                                   std::move(request.body()),
+                                   false,
+                                   std::string(request["traceparent"]),
+                                   std::string(request[http::field::authorization])};
         dispatch(std::move(incoming));
     }
 
@@ -124,8 +127,12 @@ class HttpServerSession final : public Connection,
         busy_ = true;
         keep_alive_ = false;
         const auto& request = parser_->get();
-        dispatch(HttpServerRequest{
-            std::string(request.method_string()), std::string(request.target()), {}, true, {}});
+        dispatch(HttpServerRequest{std::string(request.method_string()),
+                                   std::string(request.target()),
+                                   {},
+                                   true,
+                                   {},
+                                   std::string(request[http::field::authorization])});
     }
 
     void dispatch(HttpServerRequest request) {
@@ -167,6 +174,7 @@ class HttpServerSession final : public Connection,
         response->set(http::field::server, "nostpp");
         if (!answer.content_type.empty())
             response->set(http::field::content_type, answer.content_type);
+        for (const auto& [name, value] : answer.headers) response->set(name, value);
         response->body() = std::move(answer.body);
         response->keep_alive(keep_alive_ && !stopping_);
         response->prepare_payload();
