@@ -18,6 +18,9 @@ namespace {
 using api::Outcome;
 
 constexpr std::string_view kMalformed = "invalid: malformed JSON";
+constexpr std::string_view kUnauthorized =
+    "error: unauthorized: this API needs the event handler token "
+    "(Authorization: Bearer <EVENT_HANDLER_TOKEN>)";
 api::EventReply refusal(const std::string& message) {
     bool invalid = message.compare(0, 8, "invalid:") == 0;
     return {false, message, invalid ? Outcome::invalid : Outcome::blocked, 0};
@@ -66,12 +69,13 @@ class EventHandlerApi::Exchange {
         metrics_.request_started();
     }
 
-    void answer(unsigned status, std::string body, std::string content_type = "application/json") {
+    void answer(unsigned status, std::string body, std::string content_type = "application/json",
+                net::HttpHeaders headers = {}) {
         metrics_.request_answered(route_, status);
-        respond_({status, std::move(content_type), std::move(body)});
+        respond_({status, std::move(content_type), std::move(body), std::move(headers)});
     }
-    void error(unsigned status, std::string_view message) {
-        answer(status, api::encode_error(message));
+    void error(unsigned status, std::string_view message, net::HttpHeaders headers = {}) {
+        answer(status, api::encode_error(message), "application/json", std::move(headers));
     }
 
   private:
@@ -82,7 +86,10 @@ class EventHandlerApi::Exchange {
 
 EventHandlerApi::EventHandlerApi(relay::Backend& backend, EventHandlerConfig config,
                                  telemetry::MetricsRegistry& metrics)
-    : backend_(backend), config_(config), metrics_(std::make_unique<ApiMetrics>(metrics)) {}
+    : backend_(backend),
+      config_(config),
+      token_(config_.api_token),
+      metrics_(std::make_unique<ApiMetrics>(metrics)) {}
 
 EventHandlerApi::~EventHandlerApi() = default;
 
@@ -98,6 +105,7 @@ void EventHandlerApi::handle(net::HttpServerRequest request, net::HttpRespond re
     if (request.method != method)
         return exchange->error(405, "invalid: " + std::string(route) + " takes " +
                                         std::string(method) + ", not " + request.method);
+    if (is_post && refuse_unauthorized(exchange, request.authorization)) return;
     if (request.body_too_large || request.body.size() > config_.max_request_bytes)
         return exchange->error(413, "invalid: request body larger than " +
                                         std::to_string(config_.max_request_bytes) + " bytes");
@@ -106,6 +114,19 @@ void EventHandlerApi::handle(net::HttpServerRequest request, net::HttpRespond re
     if (route == "/count") return post_count(exchange, request.body, request.traceparent);
     if (route == "/health") return get_health(exchange);
     exchange->answer(200, metrics_->text(), std::string(telemetry::kPrometheusContentType));
+}
+
+bool EventHandlerApi::refuse_unauthorized(const std::shared_ptr<Exchange>& exchange,
+                                          const std::string& authorization) {
+    if (token_.accepts(authorization)) return false;
+    if (auto count = unauthorized_log_.occurred(LogThrottle::Clock::now()))
+        spdlog::warn(
+            "refused {} request(s) without the right token since the last warning "
+            "(Authorization: Bearer <EVENT_HANDLER_TOKEN>): is a websocket-handler configured "
+            "with another EVENT_HANDLER_TOKEN, or without one?",
+            *count);
+    exchange->error(401, kUnauthorized, {{"WWW-Authenticate", "Bearer"}});
+    return true;
 }
 
 namespace {

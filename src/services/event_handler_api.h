@@ -12,6 +12,8 @@
 #include "relay/backend.h"
 #include "relay/relay_config.h"
 #include "relay/write_gate.h"
+#include "services/api_token.h"
+#include "services/log_throttle.h"
 #include "telemetry/metrics.h"
 
 namespace services {
@@ -26,6 +28,9 @@ struct EventHandlerConfig {
     // GET /metrics on the API port; off when metrics are disabled or served on their own
     // address (--metrics false, --metrics-bind).
     bool serve_metrics = true;
+    // EVENT_HANDLER_TOKEN: when set, POST /event, /query and /count need it
+    // (`Authorization: Bearer <token>`, else 401); GET /health and /metrics stay open.
+    std::string api_token = {};
 };
 
 class EventHandlerApi {
@@ -49,9 +54,14 @@ class EventHandlerApi {
     void post_count(const std::shared_ptr<Exchange>& exchange, const std::string& body,
                     const std::string& traceparent);
     void get_health(const std::shared_ptr<Exchange>& exchange);
+    // Answers 401 (and logs, at most once a minute) when the request lacks the token.
+    bool refuse_unauthorized(const std::shared_ptr<Exchange>& exchange,
+                             const std::string& authorization);
 
     relay::Backend& backend_;
     EventHandlerConfig config_;
+    ApiToken token_;
+    LogThrottle unauthorized_log_{std::chrono::seconds(60)};
     std::unique_ptr<ApiMetrics> metrics_;
 };
 

@@ -1,5 +1,7 @@
 #include "services/remote_backend.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "services/api_json.h"
@@ -11,10 +13,17 @@ namespace {
 using api::Outcome;
 
 const std::string kUnavailable = "error: event handler unavailable: ";
+// The event handler refused this process's EVENT_HANDLER_TOKEN (HTTP 401): the operator's
+// mistake, not the client's; the log says what to fix.
+const std::string kUnauthorized =
+    "error: relay misconfigured: the event handler refused this websocket handler's token; "
+    "try again later";
+constexpr int kHttpUnauthorized = 401;
 
 // The message for a request that got no usable answer.
 std::string failure_message(const net::HttpResponse& response) {
     if (!response.error.empty()) return kUnavailable + response.error;
+    if (response.status == kHttpUnauthorized) return kUnauthorized;
     std::string error = api::decode_error(response.body);
     // A 4xx names what was wrong with the request ("invalid: ..."): passed on as it is, like
     // a 5xx's own "error: ..." message (e.g. "error: query failed: ...").
@@ -24,11 +33,11 @@ std::string failure_message(const net::HttpResponse& response) {
            (error.empty() ? "" : ": " + error);
 }
 
-// For the error counter: no answer, a server error, or a 200 that could not be read. A 4xx is
-// the event handler's answer about the request, not its failure.
+// For the error counter: no answer, a server error, a refused token, or a 200 that could not
+// be read. Another 4xx is the event handler's answer about the request, not its failure.
 bool handler_failed(const net::HttpResponse& response, bool unreadable) {
     return !response.error.empty() || response.status == 0 || response.status >= 500 ||
-           (response.status == 200 && unreadable);
+           response.status == kHttpUnauthorized || (response.status == 200 && unreadable);
 }
 
 store::PutResult put_result(const api::EventReply& reply) {
@@ -139,10 +148,18 @@ RemoteBackend::RemoteBackend(net::HttpClient& client, bus::Bus& bus,
 
 RemoteBackend::~RemoteBackend() = default;
 
-void RemoteBackend::observe(Route route, std::chrono::steady_clock::time_point start, bool failed) {
-    routes_[route].seconds->observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    if (failed) routes_[route].errors->inc();
+void RemoteBackend::observe(Route route, std::chrono::steady_clock::time_point start,
+                            const net::HttpResponse& response, bool unreadable) {
+    auto now = std::chrono::steady_clock::now();
+    routes_[route].seconds->observe(std::chrono::duration<double>(now - start).count());
+    if (handler_failed(response, unreadable)) routes_[route].errors->inc();
+    if (response.status != kHttpUnauthorized) return;
+    if (auto count = unauthorized_log_.occurred(now))
+        spdlog::error(
+            "the event handler refused {} request(s) since the last report with HTTP 401: "
+            "EVENT_HANDLER_TOKEN is missing here or differs from the event handler's; clients "
+            "get \"{}\"",
+            *count, kUnauthorized);
 }
 
 void RemoteBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) {
@@ -188,7 +205,7 @@ void RemoteBackend::finish_events(std::vector<PendingEvent>& batch,
     bool answered = response.error.empty() && response.status == 200;
     if (answered && !api::decode_event_replies(response.body, batch.size() > 1, replies, error))
         replies.clear();
-    observe(event_route, start, handler_failed(response, replies.size() != batch.size()));
+    observe(event_route, start, response, replies.size() != batch.size());
     if (replies.size() != batch.size()) {
         std::string message =
             answered ? kUnavailable + (error.empty() ? "wrong number of answers" : error)
@@ -249,7 +266,7 @@ void RemoteBackend::send_queries(std::vector<PendingQuery> batch, std::function<
                 failure = kUnavailable + error, unreadable = true;
             else if (replies.size() != batch.size())
                 failure = kUnavailable + "wrong number of answers", unreadable = true;
-            observe(query_route, start, handler_failed(response, unreadable));
+            observe(query_route, start, response, unreadable);
             for (size_t i = 0; i < batch.size(); ++i) {
                 relay::QueryResult result;
                 if (!failure.empty()) {
@@ -282,7 +299,7 @@ void RemoteBackend::count(std::vector<nostr::Filter> filters, int64_t,
             else if (!api::decode_count_reply(response.body, result.count, result.hll_hex, error))
                 result.error = kUnavailable + error, unreadable = true;
             end_client_span(span, response, result.error);
-            observe(count_route, start, handler_failed(response, unreadable));
+            observe(count_route, start, response, unreadable);
             done(std::move(result));
         });
 }

@@ -18,6 +18,7 @@
 #include "bus/bus.h"
 #include "net/http_client.h"
 #include "relay/backend.h"
+#include "services/log_throttle.h"
 #include "services/request_batcher.h"
 #include "telemetry/span.h"
 #include "telemetry/metrics.h"
@@ -76,12 +77,16 @@ class RemoteBackend final : public relay::Backend {
         telemetry::Histogram* seconds;
         telemetry::Counter* errors;
     };
-    // One request to the event handler ended (`failed`: no answer, a 5xx, or unreadable).
-    void observe(Route route, std::chrono::steady_clock::time_point start, bool failed);
+    // One request to the event handler ended (`unreadable`: a 200 whose body could not be
+    // used): its latency, whether it failed, and a refused token (logged at most once a
+    // minute: every request fails alike).
+    void observe(Route route, std::chrono::steady_clock::time_point start,
+                 const net::HttpResponse& response, bool unreadable);
 
     net::HttpClient& client_;
     std::array<RouteMetrics, 3> routes_{};
     bus::Bus& bus_;
+    LogThrottle unauthorized_log_{std::chrono::seconds(60)};
     RequestBatcher<PendingEvent> events_;
     RequestBatcher<PendingQuery> queries_;
 };

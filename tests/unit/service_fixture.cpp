@@ -1,5 +1,8 @@
 #include "service_fixture.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <stdexcept>
 
@@ -37,6 +40,14 @@ std::string CaptureOutbound::next() {
     std::unique_lock lock(mutex_);
     changed_.wait_for(lock, std::chrono::seconds(10), [&] { return taken_ < frames_.size(); });
     return taken_ < frames_.size() ? frames_[taken_++] : "<nothing>";
+}
+
+void expect_one_error_per_route(const std::string& prometheus_text) {
+    for (const char* route : {"/event", "/query", "/count"})
+        EXPECT_THAT(prometheus_text,
+                    ::testing::HasSubstr(std::string("nostpp_event_handler_errors_total{route=\"") +
+                                         route + "\"} 1\n"))
+            << prometheus_text;
 }
 
 net::HttpServerResponse call(const net::HttpHandler& handler, std::string method,

@@ -51,6 +51,10 @@ class CaptureOutbound final : public relay::Outbound {
     size_t taken_ = 0;
 };
 
+// Expects (gtest) the websocket handler's metrics to count one failed request to the event
+// handler on each route (nostpp_event_handler_errors_total for /event, /query, /count).
+void expect_one_error_per_route(const std::string& prometheus_text);
+
 // Calls handler(request, respond) and waits (bounded) for the answer, which may come from
 // another thread. A handler that never answers yields status 0.
 net::HttpServerResponse call(const net::HttpHandler& handler, std::string method,
