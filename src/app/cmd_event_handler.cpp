@@ -8,6 +8,7 @@
 
 #include "app/auth_options.h"
 #include "app/commands.h"
+#include "app/event_handler_token_option.h"
 #include "app/otel_options.h"
 #include "app/observability.h"
 #include "app/rate_limit_options.h"
@@ -34,8 +35,22 @@ struct EventHandlerSettings {
     std::string wot_enabled;
     unsigned query_threads = 2;
     uint64_t max_request_bytes = 0;  // 0: four times --max-message-bytes
+    std::string api_token;           // "" = the API is open (logged at start)
     ObservabilitySettings observability;
 };
+
+// Without a token the API stays open, as before the option existed, so a deployment that
+// predates it keeps working; the warning says what that means.
+void log_api_token(const std::string& token) {
+    if (!token.empty())
+        return spdlog::info(
+            "POST /event, /query and /count need the event handler token "
+            "(EVENT_HANDLER_TOKEN); GET /health and /metrics are open");
+    spdlog::warn(
+        "no EVENT_HANDLER_TOKEN: anyone who can reach this port may write events (bypassing "
+        "the websocket handlers' limits) and vouch for NIP-70 authors; set the same "
+        "EVENT_HANDLER_TOKEN on the event handler and every websocket handler");
+}
 
 void run_event_handler(const EventHandlerSettings& settings, RoleTelemetry& role_telemetry) {
     telemetry::MetricsRegistry& metrics = role_telemetry.metrics();
@@ -47,6 +62,8 @@ void run_event_handler(const EventHandlerSettings& settings, RoleTelemetry& role
     if (config.max_request_bytes == 0)
         config.max_request_bytes = 4 * config.limits.max_message_bytes;
     config.serve_metrics = role_telemetry.metrics_on_main_port();
+    config.api_token = settings.api_token;
+    log_api_token(settings.api_token);
 
     auto otel = start_opentelemetry("event-handler", metrics);
     const bool postgres = !effective_database_url(settings.store).empty();
@@ -130,6 +147,11 @@ void add_event_handler_command(CLI::App& app) {
                      "--max-message-bytes")
         ->envname("MAX_REQUEST_BYTES")
         ->transform(CLI::AsSizeValue(false));
+    add_event_handler_token_option(
+        *command, settings->api_token,
+        "Secret the websocket handlers must send (Authorization: Bearer) for POST /event, "
+        "/query and /count (401 without it); GET /health and /metrics stay open. Empty: the "
+        "API is open to anyone who can reach it");
     command->callback([settings] {
         run_role(settings->observability, "event-handler", [&](RoleTelemetry& role_telemetry) {
             run_event_handler(*settings, role_telemetry);

@@ -9,6 +9,7 @@
 
 #include "app/auth_options.h"
 #include "app/commands.h"
+#include "app/event_handler_token_option.h"
 #include "app/otel_options.h"
 #include "app/observability.h"
 #include "app/rate_limit_options.h"
@@ -19,6 +20,7 @@
 #include "net/http_client.h"
 #include "net/server.h"
 #include "relay/relay.h"
+#include "services/api_token.h"
 #include "services/remote_backend.h"
 #include "telemetry/metrics.h"
 
@@ -36,6 +38,7 @@ struct WebsocketHandlerSettings {
     std::string wot_enabled;
     RedisSettings redis;
     std::string event_handler_url;  // "" = EVENT_HANDLER_SVC/PORT, else the default
+    std::string event_handler_token;  // sent with every request; "" = none
     unsigned event_handler_connections = 16;
     uint64_t max_request_bytes = 0;  // 0: four times --max-message-bytes
     size_t event_batch = 256;
@@ -66,6 +69,13 @@ void run_websocket_handler(const WebsocketHandlerSettings& settings,
                                  client_options.base_url + "'");
     spdlog::info("nostpp {} websocket handler starting; event handler at {}", NOSTPP_VERSION,
                  client_options.base_url);
+    if (!settings.event_handler_token.empty())
+        client_options.headers.emplace_back(
+            "Authorization", services::ApiToken::header_value(settings.event_handler_token));
+    else
+        spdlog::warn(
+            "no EVENT_HANDLER_TOKEN: requests to the event handler carry no token (an event "
+            "handler that has one refuses them)");
 
     // Half the pool for event requests and a quarter for query requests, so each kind always
     // finds a connection and what waits for a free slot leaves in the next batch. Without
@@ -146,6 +156,10 @@ void add_websocket_handler_command(CLI::App& app) {
                          ", or http://$EVENT_HANDLER_SVC:$EVENT_HANDLER_PORT when those are set]")
         ->envname("EVENT_HANDLER_URL")
         ->default_str("");
+    add_event_handler_token_option(
+        *command, settings->event_handler_token,
+        "Secret sent to the event handler with every request (Authorization: Bearer); the "
+        "event handler's own EVENT_HANDLER_TOKEN");
     command
         ->add_option("--event-handler-connections", settings->event_handler_connections,
                      "Keep-alive HTTP connections to the event handler")

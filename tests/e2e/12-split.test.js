@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { DEPLOYMENT, isSplit, setupRelay } from './lib/relay.js';
+import { DEPLOYMENT, EVENT_HANDLER_AUTH, isSplit, setupRelay } from './lib/relay.js';
 import { connectRaw } from './lib/ws.js';
 import { deepCopy, newKey, now, signEvent } from './lib/nostr.js';
 
@@ -17,8 +17,13 @@ if (skip) console.log(`# 12-split: skipped: ${skip}`);
 // Registered in every mode (node:test needs the hooks at load time); starts nothing when skipped.
 const ctx = isSplit ? setupRelay(['--max-request-bytes', String(MAX_REQUEST_BYTES)]) : null;
 
+// With the harness's EVENT_HANDLER_TOKEN, as the websocket-handler sends it.
 const api = (path, init = {}) =>
-  fetch(`${ctx.relay.eventHandlerUrl}${path}`, { signal: AbortSignal.timeout(5000), ...init });
+  fetch(`${ctx.relay.eventHandlerUrl}${path}`, {
+    signal: AbortSignal.timeout(5000),
+    ...init,
+    headers: { ...EVENT_HANDLER_AUTH, ...init.headers },
+  });
 
 async function metric(name) {
   const text = await (await api('/metrics')).text();

@@ -93,6 +93,13 @@ export const RATE_LIMITS_OFF = {
   ADDRESSABLE_EVENTS_PER_MINUTE: '0',
 };
 
+// The split roles authenticate to each other as in production (EVENT_HANDLER_TOKEN, the
+// compose file generates one): every process the harness starts gets this token through the
+// environment, unless the test's env (or the environment itself) sets another. Direct calls
+// to the event handler's POST routes send EVENT_HANDLER_AUTH.
+export const EVENT_HANDLER_TOKEN = `e2e-${crypto.randomBytes(16).toString('hex')}`;
+export const EVENT_HANDLER_AUTH = { Authorization: `Bearer ${EVENT_HANDLER_TOKEN}` };
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // A port that was free a moment ago: bind port 0 on loopback and read it back.
@@ -292,7 +299,7 @@ async function spawnServer({ role, port, args, env = {}, dataDir, ownsDataDir, s
   }
   const proc = spawn(RELAY_BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...RATE_LIMITS_OFF, ...process.env, ...env },
+    env: { ...RATE_LIMITS_OFF, EVENT_HANDLER_TOKEN, ...process.env, ...env },
   });
   const server = new ServerProcess({ role, port, args, env, proc, dataDir, ownsDataDir });
   let spawnError = null;
