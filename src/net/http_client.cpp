@@ -233,8 +233,12 @@ struct HttpClient::Impl {
         if (stale && !pending->retried) {
             // The server closed a keep-alive connection that sat idle: that request never
             // reached it. Try once more on a fresh connection (POST /event is idempotent: a
-            // repeat is a duplicate).
+            // repeat is a duplicate). The other idle connections that served requests are
+            // most likely dead too (the server restarted, or its idle timeout closed them
+            // all): drop them, so that the retry and the requests after it open new ones
+            // instead of meeting them one by one.
             pending->retried = true;
+            drop_used_idle_connections();
             pending->body = std::move(connection->request.body());
             queue.push_front(std::move(pending));
             arm_sweep();
@@ -245,6 +249,14 @@ struct HttpClient::Impl {
                               : "connection to " + host_header + " lost: " + describe(ec);
         fail(*pending, why);
         pump();
+    }
+
+    void drop_used_idle_connections() {
+        std::vector<std::shared_ptr<Connection>> used;
+        for (auto& connection : connections)
+            if (connection->state == Connection::State::idle && connection->served > 0)
+                used.push_back(connection);
+        for (auto& connection : used) remove(connection);
     }
 
     void remove(const std::shared_ptr<Connection>& connection) {

@@ -187,6 +187,42 @@ TEST(HttpClientServer, StaleKeepAliveConnectionIsRetriedOnce) {
     EXPECT_EQ(client.stats().connections_opened, 2u);
 }
 
+TEST(HttpClientServer, EveryStaleConnectionOfARestartedServerIsDropped) {
+    // Four keep-alive connections to a server that then restarts: the first request after
+    // the restart meets a dead connection, and so would its retry on any of the three other
+    // idle ones. The retry must go to a fresh connection.
+    constexpr int kConnections = 4;
+    std::mutex mutex;
+    std::vector<net::HttpRespond> held;
+    auto holding = [&](net::HttpServerRequest, net::HttpRespond respond) {
+        std::lock_guard lock(mutex);
+        held.push_back(std::move(respond));
+        if (held.size() < kConnections) return;  // answer once all four are in flight
+        for (auto& r : held) r({200, "text/plain", "held"});
+        held.clear();
+    };
+    auto server = std::make_unique<TestServer>(holding);
+    uint16_t port = server->port();
+    net::HttpClient client({server->url(), kConnections});
+    std::vector<std::future<net::HttpResponse>> first;
+    for (int i = 0; i < kConnections; ++i) {
+        auto promise = std::make_shared<std::promise<net::HttpResponse>>();
+        first.push_back(promise->get_future());
+        client.post("/a", "", [promise](net::HttpResponse r) { promise->set_value(std::move(r)); });
+    }
+    for (auto& f : first) {
+        ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+        ASSERT_EQ(f.get().status, 200);
+    }
+    ASSERT_EQ(client.stats().connections_opened, uint64_t{kConnections});
+    server.reset();
+    server = std::make_unique<TestServer>(echo(), port);
+    for (int i = 0; i < 3; ++i) {
+        auto response = post_and_wait(client, "/b", "x");
+        EXPECT_EQ(response.status, 200) << "request " << i << ": " << response.error;
+    }
+}
+
 // Raw socket exchanges for what HttpClient never sends.
 std::string exchange(uint16_t port, const std::string& request, bool read_continue_first = false,
                      const std::string& after_continue = "") {
