@@ -285,7 +285,7 @@ TEST_F(PgStoreTest, UnsatisfiableFiltersNeedNoQuery) {
               0u);
     EXPECT_EQ(store_->count({filter("{\"kinds\":[]}")}, kNow), 0u);
     EXPECT_EQ(pg().stats().read_round_trips, before);
-    // a satisfiable query is one round trip (BEGIN, seq, cursor, first page, COMMIT)
+    // a satisfiable query is one round trip (one statement reading the seq and the events)
     EXPECT_EQ(query_ids(*store_, filter("{\"limit\":10}")).size(), 1u);
     EXPECT_EQ(pg().stats().read_round_trips, before + 1);
 }
@@ -357,18 +357,19 @@ TEST_F(PgStoreTest, ConcurrentWritersSerialize) {
     EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[1]}")).size(), 2u * kRounds);
 }
 
-TEST_F(PgStoreTest, QuerySequenceMatchesTheEventsItSaw) {
-    // one event per commit: a query that saw commit n returns exactly n events
+// One event per commit while `limit`-bound queries run: a query that saw commit n must
+// return exactly n events, so its seq comes from the same snapshot as its events.
+void expect_seq_of_the_events_seen(store::Store& store, const std::string& url, uint64_t limit) {
     std::atomic<bool> done{false};
     std::thread writer([&] {
-        for (int i = 0; i < 150; ++i) put_one(*store_, make_event(test_key(1), 1, kNow - 1000 + i));
+        for (int i = 0; i < 150; ++i) put_one(store, make_event(test_key(1), 1, kNow - 1000 + i));
         done = true;
     });
-    auto reader = store::PgStore::open(pg_options(url_));
+    auto reader = store::PgStore::open(pg_options(url));
     int checks = 0;
     while (!done || checks < 5) {
         size_t seen = 0;
-        uint64_t seq = reader->query({filter("{}")}, {100000, 100000, kNow}, [&](auto) {
+        uint64_t seq = reader->query({filter("{}")}, {limit, limit, kNow}, [&](auto) {
             ++seen;
             return true;
         });
@@ -376,6 +377,24 @@ TEST_F(PgStoreTest, QuerySequenceMatchesTheEventsItSaw) {
         ++checks;
     }
     writer.join();
+}
+
+TEST_F(PgStoreTest, QuerySequenceMatchesTheEventsItSaw) {
+    expect_seq_of_the_events_seen(*store_, url_, 100000);  // a cursor in a transaction
+}
+
+TEST_F(PgStoreTest, OneStatementQueriesReportTheCommitTheirEventsCameFrom) {
+    // fits one page: a single statement, no transaction
+    expect_seq_of_the_events_seen(*store_, url_, 1000);
+}
+
+TEST_F(PgStoreTest, AQueryMatchingNothingReportsTheLatestCommit) {
+    for (int i = 0; i < 3; ++i) put_one(*store_, make_event(test_key(1), 1, kNow - 10 + i));
+    uint64_t seq = store_->query({filter("{\"kinds\":[7]}")}, {}, [](auto) {
+        ADD_FAILURE() << "nothing matches";
+        return true;
+    });
+    EXPECT_EQ(seq, 3u);  // 0 would be "no commit seen": live events of commits 1-3 repeated
 }
 
 TEST_F(PgStoreTest, LargeResultsStreamAcrossCursorPages) {

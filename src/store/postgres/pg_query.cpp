@@ -113,6 +113,15 @@ std::optional<EventQuery> build_event_query(const std::vector<nostr::Filter>& fi
     return query;
 }
 
+Statement with_snapshot_seq(EventQuery query) {
+    Statement& statement = query.statement;
+    // LEFT JOIN: the seq comes even when nothing matches. The outer ORDER BY keeps the
+    // query's order whatever join the planner picks (a sort of at most row_bound rows).
+    statement.sql = "SELECT s.seq, q.id, q.created_at, q.json FROM meta s LEFT JOIN LATERAL (" +
+                    statement.sql + ") AS q ON true ORDER BY q.created_at DESC, q.id";
+    return std::move(statement);
+}
+
 std::optional<Statement> build_count_query(const std::vector<nostr::Filter>& filters, int64_t now,
                                            bool by_pubkey) {
     Statement statement;

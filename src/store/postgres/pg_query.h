@@ -22,6 +22,12 @@ struct EventQuery {
 std::optional<EventQuery> build_event_query(const std::vector<nostr::Filter>& filters,
                                             const QueryOptions& options);
 
+// `query` as a single statement that also reads the commit sequence: columns seq, id,
+// created_at, json, in the query's order; one row with a NULL id when nothing matches.
+// A statement sees one snapshot even in READ COMMITTED, so the seq is exactly the last
+// commit its rows include, without a transaction (for results small enough to take whole).
+Statement with_snapshot_seq(EventQuery query);
+
 // Distinct matches of any filter, limits ignored: one row `count`, or with by_pubkey one
 // row (pubkey, count) per author (what NIP-45 HyperLogLog needs). nullopt as above.
 std::optional<Statement> build_count_query(const std::vector<nostr::Filter>& filters, int64_t now,

@@ -89,12 +89,26 @@ uint64_t put_once(pg::Pool& pool, std::span<const nostr::Event* const> batch,
     return seq;
 }
 
-// One attempt at a query: a REPEATABLE READ snapshot whose first read is the commit
-// sequence, so the events returned are exactly those of commits <= that number.
-uint64_t query_once(pg::Pool& pool, const pg::EventQuery& query, const EventSink& sink,
-                    bool& delivered) {
-    auto conn = pool.checkout();
-    const bool single_page = query.row_bound <= static_cast<uint64_t>(kPageRows);
+// A result that fits one page: one prepared statement, no transaction, no cursor
+// (pg::with_snapshot_seq). Planning costs the server more than running the usual REQ does,
+// so the plan is kept per query shape (values are parameters, the SQL text is the shape).
+uint64_t query_in_one_statement(pg::Connection& conn, const pg::EventQuery& query,
+                                const EventSink& sink, bool& delivered) {
+    pg::Statement statement = pg::with_snapshot_seq(query);
+    pg::Result result = conn.exec_prepared(statement.sql, statement.params);
+    if (result.rows() == 0) throw std::runtime_error("unexpected result: meta row missing");
+    uint64_t seq = static_cast<uint64_t>(result.int8(0, 0));
+    for (int row = 0; row < result.rows() && !result.is_null(row, 1); ++row) {
+        delivered = true;
+        if (!sink(result.bytes(row, 3))) break;
+    }
+    return seq;
+}
+
+// A result of any size: a REPEATABLE READ snapshot whose first read is the commit sequence,
+// then pages from a cursor, so memory stays bounded.
+uint64_t query_with_cursor(pg::Connection& conn, const pg::EventQuery& query, const EventSink& sink,
+                           bool& delivered) {
     const std::string fetch = "FETCH " + std::to_string(kPageRows) + " FROM nostpp_query";
     std::vector<pg::Statement> first;
     first.push_back(statement("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
@@ -102,8 +116,7 @@ uint64_t query_once(pg::Pool& pool, const pg::EventQuery& query, const EventSink
     first.push_back({"DECLARE nostpp_query NO SCROLL CURSOR FOR " + query.statement.sql,
                      query.statement.params});
     first.push_back(statement(fetch));
-    if (single_page) first.push_back(statement("COMMIT"));  // the first page is all of it
-    std::vector<pg::Result> results = conn->pipeline(first);
+    std::vector<pg::Result> results = conn.pipeline(first);
     uint64_t seq = single_int8(results[1], "meta row missing");
 
     pg::Result page = std::move(results[3]);
@@ -116,11 +129,21 @@ uint64_t query_once(pg::Pool& pool, const pg::EventQuery& query, const EventSink
                 break;
             }
         }
-        if (single_page || rows < kPageRows) break;
-        page = conn->exec(fetch);
+        if (rows < kPageRows) break;
+        page = conn.exec(fetch);
     }
-    if (!single_page) conn->exec("COMMIT");
+    conn.exec("COMMIT");
     return seq;
+}
+
+// One attempt at a query; the events returned are exactly those of commits <= the number
+// it returns.
+uint64_t query_once(pg::Pool& pool, const pg::EventQuery& query, const EventSink& sink,
+                    bool& delivered) {
+    auto conn = pool.checkout();
+    if (query.row_bound <= static_cast<uint64_t>(kPageRows))
+        return query_in_one_statement(*conn, query, sink, delivered);
+    return query_with_cursor(*conn, query, sink, delivered);
 }
 
 }  // namespace
