@@ -10,6 +10,7 @@
 #include "nostr/canonical.h"
 #include "store/cached_store_entry.h"
 #include "store/cached_store_key.h"
+#include "store/cached_store_lookup.h"
 
 namespace store {
 namespace {
@@ -85,14 +86,16 @@ uint64_t CachedStore::query(const std::vector<nostr::Filter>& filters, const Que
         return inner_->query(filters, options, sink);
     }
     std::vector<std::string> keys = version_keys(filters);
-    std::string key;
-    bus::RedisReplyPtr cached;
+    std::optional<CacheLookup> found;
     try {
-        std::string identity = canonical_query(filters, options);
-        identity += '|';
-        identity += versions_.read(*connection, keys);
-        key = options_.key_prefix + "q:" + nostr::to_hex(nostr::sha256(identity));
-        cached = connection->command({"GET", key});
+        std::string query_key =
+            options_.key_prefix + "q:" + nostr::to_hex(nostr::sha256(canonical_query(filters, options)));
+        found = lookup_cache_entry(*connection, keys, query_key);
+        if (!found) {
+            versions_.read(*connection, keys);  // creates the missing counters
+            found = lookup_cache_entry(*connection, keys, query_key);
+            if (!found) throw bus::RedisError("redis: version counters keep disappearing");
+        }
     } catch (const bus::RedisError&) {
         ++errors_;
         ++bypassed_;
@@ -100,8 +103,8 @@ uint64_t CachedStore::query(const std::vector<nostr::Filter>& filters, const Que
         return inner_->query(filters, options, sink);
     }
     pool_.release(std::move(connection));
-    if (cached->type == REDIS_REPLY_STRING) {
-        auto entry = decode_cache_entry({cached->str, cached->len});
+    if (found->entry) {
+        auto entry = decode_cache_entry(*found->entry);
         if (entry && entry->serves(options.now)) {
             ++hits_;
             for (std::string_view json : entry->events)
@@ -110,7 +113,7 @@ uint64_t CachedStore::query(const std::vector<nostr::Filter>& filters, const Que
         }
     }
     ++misses_;
-    return query_inner(filters, options, sink, key);
+    return query_inner(filters, options, sink, found->entry_key);
 }
 
 // Runs the inner query, streaming to `sink` while recording the answer for the cache.
