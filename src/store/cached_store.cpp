@@ -86,16 +86,13 @@ uint64_t CachedStore::query(const std::vector<nostr::Filter>& filters, const Que
         return inner_->query(filters, options, sink);
     }
     std::vector<std::string> keys = version_keys(filters);
+    std::string key =
+        options_.key_prefix + "q:" + nostr::to_hex(nostr::sha256(canonical_query(filters, options)));
     std::optional<CacheLookup> found;
     try {
-        std::string query_key =
-            options_.key_prefix + "q:" + nostr::to_hex(nostr::sha256(canonical_query(filters, options)));
-        found = lookup_cache_entry(*connection, keys, query_key);
-        if (!found) {
-            versions_.read(*connection, keys);  // creates the missing counters
-            found = lookup_cache_entry(*connection, keys, query_key);
-            if (!found) throw bus::RedisError("redis: version counters keep disappearing");
-        }
+        found = lookup_cache_entry(*connection, keys, key);
+        // A counter did not exist: created now, so no entry can have been computed under it.
+        if (!found) found = CacheLookup{versions_.read(*connection, keys), nullptr, std::nullopt};
     } catch (const bus::RedisError&) {
         ++errors_;
         ++bypassed_;
@@ -113,13 +110,13 @@ uint64_t CachedStore::query(const std::vector<nostr::Filter>& filters, const Que
         }
     }
     ++misses_;
-    return query_inner(filters, options, sink, found->entry_key);
+    return query_inner(filters, options, sink, key, found->versions);
 }
 
 // Runs the inner query, streaming to `sink` while recording the answer for the cache.
 uint64_t CachedStore::query_inner(const std::vector<nostr::Filter>& filters,
                                   const QueryOptions& options, const EventSink& sink,
-                                  const std::string& entry_key) {
+                                  const std::string& entry_key, const std::string& versions) {
     CacheEntryWriter writer(options_.max_entry_bytes);
     bool complete = true;
     uint64_t seq = inner_->query(filters, options, [&](std::string_view json) {
@@ -129,7 +126,8 @@ uint64_t CachedStore::query_inner(const std::vector<nostr::Filter>& filters,
         return false;
     });
     if (complete && !writer.too_large())
-        store_entry(entry_key, writer.finish(seq, options.now), writer.min_expiration());
+        store_entry(entry_key, versioned_cache_entry(versions, writer.finish(seq, options.now)),
+                    writer.min_expiration());
     return seq;
 }
 

@@ -1,8 +1,9 @@
-// A query cache lookup in one Redis round trip: a Lua script reads the version counters a
-// query depends on and GETs the entry filed under them, atomically. The entry's key is the
-// query's key + ":" + SHA-1 of the counters' values, so bumping any counter moves the key
-// (as CacheVersions describes). The script names entry keys that are not in KEYS: fine on a
-// standalone Redis or a replica set, not on Redis Cluster (which the cache does not support).
+// A query cache lookup in one Redis round trip: the MGET of the version counters a query
+// depends on and the GET of the query's entry, pipelined. An entry records the counter
+// values its answer was computed under (read before its inner query started) and is served
+// only while they are the current ones: a bump of any of them retires it (CacheVersions).
+// The two reads need not be atomic: whatever runs between them can only make the values
+// differ, and a difference is a miss.
 #pragma once
 #include <optional>
 #include <string>
@@ -14,15 +15,18 @@
 namespace store {
 
 struct CacheLookup {
-    std::string entry_key;  // where the answer for these versions is (or is to be) filed
+    std::string versions;  // the counters' current values, to file a new entry under
     bus::RedisReplyPtr reply;
-    std::optional<std::string_view> entry;  // the cached answer (inside `reply`), if any
+    std::optional<std::string_view> entry;  // computed under `versions` (inside `reply`)
 };
 
 // nullopt when a counter does not exist yet (CacheVersions::read creates it). Throws
 // bus::RedisError on failure or an unexpected reply.
 std::optional<CacheLookup> lookup_cache_entry(bus::RedisConnection& connection,
                                               const std::vector<std::string>& version_keys,
-                                              const std::string& query_key);
+                                              const std::string& entry_key);
+
+// What to store at the entry key: `entry` marked with the versions it was computed under.
+std::string versioned_cache_entry(const std::string& versions, std::string_view entry);
 
 }  // namespace store
