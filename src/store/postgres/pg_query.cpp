@@ -93,12 +93,14 @@ std::optional<EventQuery> build_event_query(const std::vector<nostr::Filter>& fi
     Params& p = query.statement.params;
     std::vector<std::string> selects;
     uint64_t bound = 0;
+    query.by_ids = true;
     for (const auto& filter : filters) {
         uint64_t limit = std::min(filter.limit.value_or(options.default_limit), options.max_limit);
         if (limit == 0 || !can_match(filter)) continue;
         selects.push_back(
             filter_select(p, filter, options.now, "e.id, e.created_at, e.json", limit));
         bound = limit > UINT64_MAX - bound ? UINT64_MAX : bound + limit;
+        query.by_ids = query.by_ids && filter.ids;
     }
     if (selects.empty()) return std::nullopt;
     query.row_bound = bound;

@@ -16,6 +16,9 @@ namespace store::pg {
 struct EventQuery {
     Statement statement;  // columns: id, created_at, json
     uint64_t row_bound;   // the most rows it can return (sum of the filters' limits)
+    // Every filter lists ids: the primary key finds at most that many rows whatever the
+    // planner's statistics say, so no plan can be much worse than another.
+    bool by_ids = false;
 };
 
 // nullopt when no filter can match (then no query is needed).
