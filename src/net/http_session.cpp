@@ -37,7 +37,7 @@ using Response = http::response<http::string_body>;
 
 class HttpSession final : public Connection, public std::enable_shared_from_this<HttpSession> {
   public:
-    HttpSession(tcp::socket&& socket, ServerContext& context)
+    HttpSession(ConnectionSocket&& socket, ServerContext& context)
         : stream_(std::move(socket)), executor_(stream_.get_executor()), context_(context) {}
 
     ~HttpSession() override { context_.connections.remove(this); }
@@ -191,8 +191,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
         stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     }
 
-    beast::tcp_stream stream_;
-    asio::any_io_executor executor_;  // the connection's strand; outlives a moved-from stream_
+    ConnectionStream stream_;
+    ConnectionStrand executor_;  // the connection's strand; outlives a moved-from stream_
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     ServerContext& context_;
@@ -205,7 +205,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 
 }  // namespace
 
-void start_http_session(tcp::socket socket, ServerContext& context) {
+void start_http_session(ConnectionSocket socket, ServerContext& context) {
     std::make_shared<HttpSession>(std::move(socket), context)->start();
 }
 

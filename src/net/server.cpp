@@ -52,10 +52,10 @@ struct Server::Impl {
 
     void listen();
     void accept_next();
-    void on_accept(error_code ec, tcp::socket socket);
+    void on_accept(error_code ec, detail::ConnectionSocket socket);
     // The IP allow/deny lists, once per connection: a refused socket is closed before any byte
     // is read, so a blocked client costs no HTTP parsing, WebSocket handshake or session.
-    bool admits(tcp::socket& socket);
+    bool admits(detail::ConnectionSocket& socket);
     void begin_stop();  // control strand only
     void run_io();
 
@@ -87,12 +87,12 @@ void Server::Impl::listen() {
 void Server::Impl::accept_next() {
     // Each connection gets its own strand: its handlers never run concurrently, while
     // different connections run on all I/O threads.
-    acceptor.async_accept(asio::make_strand(io), [this](error_code ec, tcp::socket socket) {
+    acceptor.async_accept(asio::make_strand(io), [this](error_code ec, detail::ConnectionSocket socket) {
         on_accept(ec, std::move(socket));
     });
 }
 
-void Server::Impl::on_accept(error_code ec, tcp::socket socket) {
+void Server::Impl::on_accept(error_code ec, detail::ConnectionSocket socket) {
     if (stopping || ec == asio::error::operation_aborted) return;
     if (ec) {
         spdlog::warn("accepting a connection failed: {}", ec.message());
@@ -106,7 +106,7 @@ void Server::Impl::on_accept(error_code ec, tcp::socket socket) {
     accept_next();
 }
 
-bool Server::Impl::admits(tcp::socket& socket) {
+bool Server::Impl::admits(detail::ConnectionSocket& socket) {
     const IpAccessList& ip_access = context.ip_access;
     if (ip_access.empty()) return true;
     error_code ec;

@@ -53,7 +53,7 @@ class WsOutbound final : public relay::Outbound {
 
 class WsSession final : public Connection, public std::enable_shared_from_this<WsSession> {
   public:
-    WsSession(beast::tcp_stream&& stream, std::string remote,
+    WsSession(ConnectionStream&& stream, std::string remote,
               std::unique_ptr<ratelimit::ConnectionSlot> slot, ServerContext& context)
         : ws_(std::move(stream)),
           executor_(ws_.get_executor()),
@@ -294,8 +294,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
         client_.reset();
     }
 
-    websocket::stream<CoalescingStream<beast::tcp_stream>> ws_;
-    asio::any_io_executor executor_;  // the connection's strand
+    websocket::stream<CoalescingStream<ConnectionStream>> ws_;
+    ConnectionStrand executor_;  // the connection's strand
     beast::flat_buffer buffer_;
     std::string remote_;
     std::unique_ptr<ratelimit::ConnectionSlot> slot_;  // counted until the session is gone
@@ -326,7 +326,7 @@ void WsOutbound::close(std::string_view reason) {
 
 }  // namespace
 
-void start_websocket_session(beast::tcp_stream stream, http::request<http::string_body> request,
+void start_websocket_session(ConnectionStream stream, http::request<http::string_body> request,
                              std::string remote_address,
                              std::unique_ptr<ratelimit::ConnectionSlot> slot,
                              ServerContext& context) {

@@ -7,6 +7,8 @@
 
 #include <stdexcept>
 
+#include "nostr/pubkey_cache.h"
+
 namespace nostr {
 namespace {
 // One context for the process: verification and signing only read it, so it is shared
@@ -26,7 +28,7 @@ const secp256k1_context* context() {
 
 bool verify_schnorr(const Bytes32& pubkey, const uint8_t* message, size_t size, const Bytes64& sig) {
     secp256k1_xonly_pubkey key;
-    if (!secp256k1_xonly_pubkey_parse(context(), &key, pubkey.data())) return false;
+    if (!parse_xonly_pubkey_cached(context(), pubkey, key)) return false;
     return secp256k1_schnorrsig_verify(context(), sig.data(), message, size, &key) == 1;
 }
 

@@ -5,6 +5,7 @@
 
 #include "relay/backend_metrics.h"
 #include "relay/tracing.h"
+#include "telemetry/thread_name.h"
 
 namespace relay {
 
@@ -29,6 +30,7 @@ void GroupCommitWriter::submit(std::shared_ptr<const nostr::Event> event, Done d
 }
 
 void GroupCommitWriter::run() {
+    telemetry::name_this_thread("nostpp-writer");
     std::vector<Pending> batch;
     std::vector<const nostr::Event*> events;
     std::vector<store::PutResult> results;

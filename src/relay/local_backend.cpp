@@ -25,7 +25,7 @@ LocalBackend::~LocalBackend() { stop(); }
 
 void LocalBackend::start() {
     writer_ = std::make_unique<GroupCommitWriter>(store_, metrics_);
-    queries_ = std::make_unique<WorkerPool>(options_.query_threads);
+    queries_ = std::make_unique<WorkerPool>(options_.query_threads, "nostpp-query");
     if (options_.expiration_purge_seconds > 0) purger_ = std::thread([this] { purge_loop(); });
 }
 

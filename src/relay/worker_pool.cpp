@@ -1,10 +1,16 @@
 #include "relay/worker_pool.h"
 
+#include "telemetry/thread_name.h"
+
 namespace relay {
 
-WorkerPool::WorkerPool(unsigned threads) {
+WorkerPool::WorkerPool(unsigned threads, const char* thread_name) {
     if (threads == 0) threads = 1;
-    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+    for (unsigned i = 0; i < threads; ++i)
+        threads_.emplace_back([this, thread_name] {
+            telemetry::name_this_thread(thread_name);
+            run();
+        });
 }
 
 WorkerPool::~WorkerPool() {

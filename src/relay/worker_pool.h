@@ -12,7 +12,8 @@ namespace relay {
 
 class WorkerPool {
 public:
-    explicit WorkerPool(unsigned threads);
+    // `thread_name` (at most 15 characters) names each thread for top -H and perf.
+    WorkerPool(unsigned threads, const char* thread_name);
     ~WorkerPool();  // finishes queued jobs, then joins
     void post(std::function<void()> job);
     size_t queued() const;

@@ -146,6 +146,38 @@ TEST(SignatureTest, KeypairFromInvalidSecretThrows) {
     EXPECT_THROW(nostr::keypair_from_secret(all_ones), std::invalid_argument);
 }
 
+// Verification caches parsed public keys per thread in a table smaller than this key set,
+// so keys share slots: every key must still verify its own signature and no other's.
+TEST(SignatureTest, ManyKeysSharingCacheSlotsEachVerifyOnlyTheirOwnSignatures) {
+    constexpr int kKeys = 2500;  // more than the cache's 1,024 slots
+    nostr::Bytes32 message = nostr::sha256("one message, many signers");
+    std::vector<nostr::KeyPair> keys;
+    std::vector<nostr::Bytes64> sigs;
+    for (int i = 0; i < kKeys; ++i) {
+        keys.push_back(test_support::test_key(1000 + i));
+        sigs.push_back(nostr::sign_schnorr(keys.back(), message));
+    }
+    for (int round = 0; round < 2; ++round) {  // the second round meets evicted and cached keys
+        for (int i = 0; i < kKeys; ++i) {
+            ASSERT_TRUE(nostr::verify_schnorr(keys[i].pubkey, message, sigs[i])) << i;
+            ASSERT_FALSE(nostr::verify_schnorr(keys[(i + 1) % kKeys].pubkey, message, sigs[i]))
+                << i;
+        }
+    }
+}
+
+TEST(SignatureTest, AnInvalidKeyStaysInvalidAfterValidKeysWereCached) {
+    nostr::KeyPair key = test_support::test_key(3);
+    nostr::Bytes32 message = nostr::sha256("m");
+    nostr::Bytes64 sig = nostr::sign_schnorr(key, message);
+    ASSERT_TRUE(nostr::verify_schnorr(key.pubkey, message, sig));
+    // BIP-340 test vector 5: "public key not on the curve".
+    nostr::Bytes32 not_on_curve;
+    ASSERT_TRUE(nostr::decode_lower_hex(
+        "eefdea4cdb677750a420fee807eacf21eb9898ae79b9768766e4faa04a2d4a34", not_on_curve));
+    for (int i = 0; i < 2; ++i) EXPECT_FALSE(nostr::verify_schnorr(not_on_curve, message, sig));
+}
+
 TEST(SignatureTest, GeneratedKeysDiffer) {
     EXPECT_NE(nostr::generate_keypair().pubkey, nostr::generate_keypair().pubkey);
 }

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "telemetry/thread_name.h"
+
 namespace net::detail {
 
 namespace asio = boost::asio;
@@ -70,7 +72,12 @@ void stop_on_signals(boost::asio::signal_set& signals, std::function<void()> beg
 void run_io_threads(unsigned threads, const std::function<void()>& run_io) {
     std::vector<std::thread> workers;
     workers.reserve(threads > 0 ? threads - 1 : 0);
-    for (unsigned i = 1; i < threads; ++i) workers.emplace_back(run_io);
+    // The calling (main) thread keeps the process's name, which ps and pgrep show.
+    for (unsigned i = 1; i < threads; ++i)
+        workers.emplace_back([&run_io] {
+            telemetry::name_this_thread("nostpp-io");
+            run_io();
+        });
     run_io();
     for (auto& worker : workers) worker.join();
 }
