@@ -12,19 +12,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 no_rate_limits
 bin=$(realpath "${1:-build/nostpp}")
-dir=$(mktemp -d)
-chmod 755 "$dir"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do stop_pid "$p"; done
-  scripts/test-server.sh redis stop "$dir/redis" >/dev/null 2>&1 || true
-  scripts/test-server.sh postgres stop "$dir/pg" >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-pg=$(scripts/test-server.sh postgres start "$dir/pg")
-redis=$(scripts/test-server.sh redis start "$dir/redis")
+setup_bench_servers
 fresh_db() {  # fresh_db NAME -> URL of a new empty database
   createdb --maintenance-db "$pg" "$1"
   echo "${pg%/postgres}/$1"

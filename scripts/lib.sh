@@ -36,3 +36,22 @@ no_rate_limits() {
     REGULAR_EVENTS_PER_MINUTE=0 REPLACEABLE_EVENTS_PER_MINUTE=0 \
     EPHEMERAL_EVENTS_PER_MINUTE=0 ADDRESSABLE_EVENTS_PER_MINUTE=0
 }
+
+# For the PostgreSQL bench scripts: a temporary directory $dir (the postgres user can reach
+# it), $pids (processes the script starts; stopped by PID at exit) and private PostgreSQL
+# and Redis servers (scripts/test-server.sh) whose URLs are $pg and $redis; everything is
+# stopped and removed when the script exits.
+setup_bench_servers() {
+  dir=$(mktemp -d)
+  chmod 755 "$dir"
+  pids=()
+  trap cleanup_bench_servers EXIT
+  pg=$(scripts/test-server.sh postgres start "$dir/pg")
+  redis=$(scripts/test-server.sh redis start "$dir/redis")
+}
+cleanup_bench_servers() {
+  for p in "${pids[@]}"; do stop_pid "$p"; done
+  scripts/test-server.sh redis stop "$dir/redis" >/dev/null 2>&1 || true
+  scripts/test-server.sh postgres stop "$dir/pg" >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}

@@ -10,6 +10,7 @@
 #include "nostr/canonical.h"
 #include "store/cached_store_entry.h"
 #include "store/cached_store_key.h"
+#include "store/cached_store_lookup.h"
 
 namespace store {
 namespace {
@@ -85,14 +86,13 @@ uint64_t CachedStore::query(const std::vector<nostr::Filter>& filters, const Que
         return inner_->query(filters, options, sink);
     }
     std::vector<std::string> keys = version_keys(filters);
-    std::string key;
-    bus::RedisReplyPtr cached;
+    std::string key =
+        options_.key_prefix + "q:" + nostr::to_hex(nostr::sha256(canonical_query(filters, options)));
+    std::optional<CacheLookup> found;
     try {
-        std::string identity = canonical_query(filters, options);
-        identity += '|';
-        identity += versions_.read(*connection, keys);
-        key = options_.key_prefix + "q:" + nostr::to_hex(nostr::sha256(identity));
-        cached = connection->command({"GET", key});
+        found = lookup_cache_entry(*connection, keys, key);
+        // A counter did not exist: created now, so no entry can have been computed under it.
+        if (!found) found = CacheLookup{versions_.read(*connection, keys), nullptr, std::nullopt};
     } catch (const bus::RedisError&) {
         ++errors_;
         ++bypassed_;
@@ -100,8 +100,8 @@ uint64_t CachedStore::query(const std::vector<nostr::Filter>& filters, const Que
         return inner_->query(filters, options, sink);
     }
     pool_.release(std::move(connection));
-    if (cached->type == REDIS_REPLY_STRING) {
-        auto entry = decode_cache_entry({cached->str, cached->len});
+    if (found->entry) {
+        auto entry = decode_cache_entry(*found->entry);
         if (entry && entry->serves(options.now)) {
             ++hits_;
             for (std::string_view json : entry->events)
@@ -110,13 +110,13 @@ uint64_t CachedStore::query(const std::vector<nostr::Filter>& filters, const Que
         }
     }
     ++misses_;
-    return query_inner(filters, options, sink, key);
+    return query_inner(filters, options, sink, key, found->versions);
 }
 
 // Runs the inner query, streaming to `sink` while recording the answer for the cache.
 uint64_t CachedStore::query_inner(const std::vector<nostr::Filter>& filters,
                                   const QueryOptions& options, const EventSink& sink,
-                                  const std::string& entry_key) {
+                                  const std::string& entry_key, const std::string& versions) {
     CacheEntryWriter writer(options_.max_entry_bytes);
     bool complete = true;
     uint64_t seq = inner_->query(filters, options, [&](std::string_view json) {
@@ -126,7 +126,8 @@ uint64_t CachedStore::query_inner(const std::vector<nostr::Filter>& filters,
         return false;
     });
     if (complete && !writer.too_large())
-        store_entry(entry_key, writer.finish(seq, options.now), writer.min_expiration());
+        store_entry(entry_key, versioned_cache_entry(versions, writer.finish(seq, options.now)),
+                    writer.min_expiration());
     return seq;
 }
 

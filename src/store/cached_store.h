@@ -8,10 +8,11 @@
 //    that removed events bump the epoch: the kinds and authors of what they removed are
 //    unknown.
 //  - put() bumps AFTER the inner put returned and BEFORE put() returns, so before the relay
-//    can send OK true. A query reads the versions it depends on in one round trip: the epoch
-//    plus its authors when every filter lists authors (an author feed survives everyone
-//    else's writes), else its kinds when every filter lists kinds, else `any`. It looks up
-//    prefix + "q:" + sha256(canonical query + versions). A put acknowledged before the query
+//    can send OK true. A query reads the versions it depends on: the epoch plus its authors
+//    when every filter lists authors (an author feed survives everyone else's writes), else
+//    its kinds when every filter lists kinds, else `any`; in the same round trip
+//    (cached_store_lookup.h) it reads the entry at prefix + "q:" + sha256(canonical query),
+//    which is served only if it records those same versions. A put acknowledged before the query
 //    started has already moved one of those versions, so no entry written before that put
 //    can match. An entry is written only from an inner query that started after its versions
 //    were read, so it holds every event acknowledged before those versions were current.
@@ -99,7 +100,8 @@ private:
     void record_failure() { ++failures_; }
     uint64_t failure_count() const { return failures_.load() + pool_.disruptions(); }
     uint64_t query_inner(const std::vector<nostr::Filter>& filters, const QueryOptions& options,
-                         const EventSink& sink, const std::string& entry_key);
+                         const EventSink& sink, const std::string& entry_key,
+                         const std::string& versions);
     void store_entry(const std::string& key, const std::string& value, int64_t min_expiration);
 
     std::unique_ptr<Store> inner_;

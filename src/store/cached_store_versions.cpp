@@ -21,29 +21,42 @@ void append_create(bus::RedisConnection& connection, const std::string& key) {
 
 }  // namespace
 
-std::string CacheVersions::read(bus::RedisConnection& connection,
+void CacheVersions::append_read(bus::RedisConnection& connection,
                                 const std::vector<std::string>& keys) {
     std::vector<std::string_view> mget{"MGET"};
     mget.insert(mget.end(), keys.begin(), keys.end());
+    connection.append(mget);
+}
+
+std::optional<std::string> CacheVersions::versions_from(const redisReply& reply,
+                                                        size_t key_count) {
+    if (reply.type != REDIS_REPLY_ARRAY || reply.elements != key_count)
+        throw bus::RedisError("redis: unexpected MGET reply");
+    std::string versions;
+    for (size_t i = 0; i < key_count; ++i) {
+        const redisReply* value = reply.element[i];
+        if (value->type != REDIS_REPLY_STRING) return std::nullopt;
+        versions.append(value->str, value->len);
+        versions += ',';
+    }
+    return versions;
+}
+
+std::string CacheVersions::read(bus::RedisConnection& connection,
+                                const std::vector<std::string>& keys) {
     for (int attempt = 0;; ++attempt) {
-        bus::RedisReplyPtr reply = connection.command(mget);
-        if (reply->type != REDIS_REPLY_ARRAY || reply->elements != keys.size())
-            throw bus::RedisError("redis: unexpected MGET reply");
-        std::string versions;
-        std::vector<size_t> missing;
-        for (size_t i = 0; i < keys.size(); ++i) {
-            const redisReply* value = reply->element[i];
-            if (value->type != REDIS_REPLY_STRING) {
-                missing.push_back(i);
-                continue;
-            }
-            versions.append(value->str, value->len);
-            versions += ',';
-        }
-        if (missing.empty()) return versions;
+        append_read(connection, keys);
+        bus::RedisReplyPtr reply = connection.read_reply();
+        if (std::optional<std::string> versions = versions_from(*reply, keys.size()))
+            return *versions;
         if (attempt > 0) throw bus::RedisError("redis: version counters keep disappearing");
-        for (size_t i : missing) append_create(connection, keys[i]);
-        for (size_t i = 0; i < missing.size(); ++i) connection.read_reply();
+        size_t missing = 0;
+        for (size_t i = 0; i < keys.size(); ++i) {
+            if (reply->element[i]->type == REDIS_REPLY_STRING) continue;
+            append_create(connection, keys[i]);
+            ++missing;
+        }
+        for (size_t i = 0; i < missing; ++i) connection.read_reply();
     }
 }
 

@@ -1,10 +1,11 @@
-// The version counters in Redis that guard cached query results: an entry's key includes the
-// counters its query depends on, so bumping a counter makes every entry written under the old
-// value unreachable (it then just expires). Counters never restart at a value an old entry
-// may still be filed under: a missing counter (never set, evicted, flushed) is created at a
+// The version counters in Redis that guard cached query results: an entry records the values
+// of the counters its query depends on and serves only while they are current, so bumping a
+// counter retires every entry written under the old value (it is replaced or expires).
+// Counters never restart at a value an old entry may still record: a missing counter (never set, evicted, flushed) is created at a
 // random 62-bit value before use.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,11 @@ public:
     // The current values, in order, as one string (part of an entry's key); one round trip
     // unless a counter has to be created. Throws bus::RedisError.
     std::string read(bus::RedisConnection& connection, const std::vector<std::string>& keys);
+    // For pipelining the read with other commands: queues the MGET of `keys`, and turns its
+    // reply into read()'s string (nullopt when a counter does not exist; throws
+    // bus::RedisError for an unexpected reply).
+    static void append_read(bus::RedisConnection& connection, const std::vector<std::string>& keys);
+    static std::optional<std::string> versions_from(const redisReply& reply, size_t key_count);
 
     // Increments each counter in one round trip. False when Redis answered an error for any
     // of them; throws bus::RedisError when the connection failed.

@@ -357,18 +357,28 @@ TEST_F(PgStoreTest, ConcurrentWritersSerialize) {
     EXPECT_EQ(query_ids(*store_, filter("{\"kinds\":[1]}")).size(), 2u * kRounds);
 }
 
-TEST_F(PgStoreTest, QuerySequenceMatchesTheEventsItSaw) {
-    // one event per commit: a query that saw commit n returns exactly n events
+// One event per commit while queries run: a query that saw commit n must return exactly n
+// events, so its seq comes from the same snapshot as its events. `by_ids`: the queries list
+// every event's id (answered by one statement without a transaction), else they list none
+// (a cursor in a transaction).
+void expect_seq_of_the_events_seen(store::Store& store, const std::string& url, bool by_ids) {
+    std::vector<nostr::Event> events;
+    std::string ids;
+    for (int i = 0; i < 150; ++i) {
+        events.push_back(make_event(test_key(1), 1, kNow - 1000 + i));
+        ids += (i ? ",\"" : "\"") + hex(events.back()) + "\"";
+    }
+    nostr::Filter query = filter(by_ids ? "{\"ids\":[" + ids + "]}" : "{}");
     std::atomic<bool> done{false};
     std::thread writer([&] {
-        for (int i = 0; i < 150; ++i) put_one(*store_, make_event(test_key(1), 1, kNow - 1000 + i));
+        for (const auto& event : events) put_one(store, event);
         done = true;
     });
-    auto reader = store::PgStore::open(pg_options(url_));
+    auto reader = store::PgStore::open(pg_options(url));
     int checks = 0;
     while (!done || checks < 5) {
         size_t seen = 0;
-        uint64_t seq = reader->query({filter("{}")}, {100000, 100000, kNow}, [&](auto) {
+        uint64_t seq = reader->query({query}, {1000, 1000, kNow}, [&](auto) {
             ++seen;
             return true;
         });
@@ -376,6 +386,24 @@ TEST_F(PgStoreTest, QuerySequenceMatchesTheEventsItSaw) {
         ++checks;
     }
     writer.join();
+}
+
+TEST_F(PgStoreTest, QuerySequenceMatchesTheEventsItSaw) {
+    expect_seq_of_the_events_seen(*store_, url_, false);
+}
+
+TEST_F(PgStoreTest, LookupsByIdReportTheCommitTheirEventsCameFrom) {
+    expect_seq_of_the_events_seen(*store_, url_, true);
+}
+
+TEST_F(PgStoreTest, ALookupByIdMatchingNothingReportsTheLatestCommit) {
+    for (int i = 0; i < 3; ++i) put_one(*store_, make_event(test_key(1), 1, kNow - 10 + i));
+    std::string absent = hex(make_event(test_key(2), 1, kNow));
+    uint64_t seq = store_->query({filter("{\"ids\":[\"" + absent + "\"]}")}, {}, [](auto) {
+        ADD_FAILURE() << "nothing matches";
+        return true;
+    });
+    EXPECT_EQ(seq, 3u);  // 0 would be "no commit seen": live events of commits 1-3 repeated
 }
 
 TEST_F(PgStoreTest, LargeResultsStreamAcrossCursorPages) {

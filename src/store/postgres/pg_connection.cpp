@@ -25,6 +25,12 @@ uint64_t read_be(const char* data, int size) {
     return value;
 }
 
+// SQLSTATE 26000 invalid_sql_statement_name: the prepared statement is not there.
+bool is_statement_gone(const PGresult* result) {
+    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    return state && std::strcmp(state, "26000") == 0;
+}
+
 // Server notices ("relation already exists, skipping") are not errors; libpq's default
 // prints them on stderr.
 void ignore_notice(void*, const char*) {}
@@ -69,6 +75,7 @@ Connection::~Connection() {
 void Connection::close() {
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
+    prepared_.clear();  // a session's prepared statements end with it
 }
 
 void Connection::connect() {
@@ -137,6 +144,41 @@ Result Connection::exec(const std::string& sql, Params& params) {
                  sql);
 }
 
+Result Connection::exec_prepared(const std::string& sql, Params& params) {
+    if (!conn_) throw PgError("not connected to PostgreSQL", "", true);
+    // The same text may be sent with other parameter types: they are part of the key.
+    std::string key(reinterpret_cast<const char*>(params.types()),
+                    sizeof(unsigned) * static_cast<size_t>(params.count()));
+    key += sql;
+    if (std::optional<std::string> name = prepared_.find(key)) {
+        count_round_trip();
+        PGresult* raw = PQexecPrepared(conn_, name->c_str(), params.count(), params.values(),
+                                       params.lengths(), params.formats(), 1);
+        if (raw && PQresultStatus(raw) == PGRES_FATAL_ERROR && is_statement_gone(raw)) {
+            // Someone else's DISCARD ALL / DEALLOCATE (a pooler): prepare it again.
+            PQclear(raw);
+            prepared_.clear();
+            return exec_prepared(sql, params);
+        }
+        return check(raw, sql);
+    }
+    PreparedStatements::Added added = prepared_.add(key);
+    Statement evict{added.evict ? "DEALLOCATE " + *added.evict : "", {}};
+    Statement statement{sql, params};
+    std::vector<Outgoing> outgoing;
+    if (added.evict) outgoing.push_back({&evict});
+    outgoing.push_back({&statement, Send::prepare, &added.name});
+    outgoing.push_back({&statement, Send::execute, &added.name});
+    try {
+        return std::move(send_pipeline(outgoing).back());
+    } catch (const PgError&) {
+        // Which of the pipeline's statements ran is unknown, so which ones this session
+        // holds is too: start the session again (the pool reconnects it).
+        close();
+        throw;
+    }
+}
+
 void Connection::exec_script(const std::string& sql) {
     if (!conn_) throw PgError("not connected to PostgreSQL", "", true);
     count_round_trip();
@@ -144,12 +186,31 @@ void Connection::exec_script(const std::string& sql) {
 }
 
 std::vector<Result> Connection::pipeline(std::vector<Statement>& statements) {
+    std::vector<Outgoing> outgoing;
+    outgoing.reserve(statements.size());
+    for (auto& statement : statements) outgoing.push_back({&statement});
+    return send_pipeline(outgoing);
+}
+
+std::vector<Result> Connection::send_pipeline(const std::vector<Outgoing>& statements) {
     if (!conn_) throw PgError("not connected to PostgreSQL", "", true);
     if (!PQenterPipelineMode(conn_)) throw error("cannot enter pipeline mode");
     count_round_trip();
-    for (auto& st : statements) {
-        if (!PQsendQueryParams(conn_, st.sql.c_str(), st.params.count(), st.params.types(),
-                               st.params.values(), st.params.lengths(), st.params.formats(), 1)) {
+    for (const Outgoing& out : statements) {
+        Statement& st = *out.statement;
+        int sent = 0;
+        if (out.send == Send::prepare)
+            sent = PQsendPrepare(conn_, out.name->c_str(), st.sql.c_str(), st.params.count(),
+                                 st.params.types());
+        else if (out.send == Send::execute)
+            sent =
+                PQsendQueryPrepared(conn_, out.name->c_str(), st.params.count(), st.params.values(),
+                                    st.params.lengths(), st.params.formats(), 1);
+        else
+            sent =
+                PQsendQueryParams(conn_, st.sql.c_str(), st.params.count(), st.params.types(),
+                                  st.params.values(), st.params.lengths(), st.params.formats(), 1);
+        if (!sent) {
             PgError failure = error("cannot send statement");
             close();  // the pipeline is half sent: this session cannot be trusted
             throw failure;
@@ -169,7 +230,7 @@ std::vector<Result> Connection::pipeline(std::vector<Statement>& statements) {
         Result result(raw);
         ExecStatusType status = PQresultStatus(raw);
         if (status == PGRES_FATAL_ERROR && !first_error) {
-            const std::string& sql = statements[i].sql;
+            const std::string& sql = statements[i].statement->sql;
             first_error = error(
                 "PostgreSQL statement failed (" + sql.substr(0, sql.find_first_of("(\n")) + ")",
                 raw);

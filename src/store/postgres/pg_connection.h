@@ -14,6 +14,7 @@
 
 #include "nostr/hex.h"
 #include "store/postgres/pg_params.h"
+#include "store/postgres/pg_prepared.h"
 
 namespace store::pg {
 
@@ -77,6 +78,13 @@ class Connection {
 
     Result exec(const std::string& sql);
     Result exec(const std::string& sql, Params& params);
+    // As exec, as a statement this session prepared: parsed once, and planned once when
+    // the server finds a generic plan as good as a custom one (plan_cache_mode). The first
+    // use prepares and executes in one round trip. Outside a transaction block only.
+    Result exec_prepared(const std::string& sql, Params& params);
+    // Statements this session holds prepared now (at most kMaxPrepared).
+    size_t prepared_count() const { return prepared_.size(); }
+    static constexpr size_t kMaxPrepared = 64;
     // A static multi-statement script (migrations); it carries no values.
     void exec_script(const std::string& sql);
     // Sends every statement and a sync point, then reads all results: one round trip. The
@@ -91,6 +99,15 @@ class Connection {
     void discard_transaction();
 
   private:
+    // How a pipeline sends a statement: as SQL text (parsed and planned each time), as the
+    // preparation of `name` (the params give the types only), or as an execution of `name`.
+    enum class Send { text, prepare, execute };
+    struct Outgoing {
+        Statement* statement;
+        Send send = Send::text;
+        const std::string* name = nullptr;
+    };
+    std::vector<Result> send_pipeline(const std::vector<Outgoing>& outgoing);
     PgError error(const std::string& what, const PGresult* result = nullptr) const;
     Result check(PGresult* raw, const std::string& sql) const;
     void count_round_trip() {
@@ -100,6 +117,7 @@ class Connection {
     ConnectionSettings settings_;
     std::atomic<uint64_t>* round_trips_;
     PGconn* conn_ = nullptr;
+    PreparedStatements prepared_{kMaxPrepared};
 };
 
 }  // namespace store::pg

@@ -93,12 +93,14 @@ std::optional<EventQuery> build_event_query(const std::vector<nostr::Filter>& fi
     Params& p = query.statement.params;
     std::vector<std::string> selects;
     uint64_t bound = 0;
+    query.by_ids = true;
     for (const auto& filter : filters) {
         uint64_t limit = std::min(filter.limit.value_or(options.default_limit), options.max_limit);
         if (limit == 0 || !can_match(filter)) continue;
         selects.push_back(
             filter_select(p, filter, options.now, "e.id, e.created_at, e.json", limit));
         bound = limit > UINT64_MAX - bound ? UINT64_MAX : bound + limit;
+        query.by_ids = query.by_ids && filter.ids;
     }
     if (selects.empty()) return std::nullopt;
     query.row_bound = bound;
@@ -111,6 +113,15 @@ std::optional<EventQuery> build_event_query(const std::vector<nostr::Filter>& fi
     for (size_t i = 0; i < selects.size(); ++i) sql += (i ? ") UNION ALL (" : "(") + selects[i];
     sql += ")) AS m ORDER BY m.created_at DESC, m.id";
     return query;
+}
+
+Statement with_snapshot_seq(EventQuery query) {
+    Statement& statement = query.statement;
+    // LEFT JOIN: the seq comes even when nothing matches. The outer ORDER BY keeps the
+    // query's order whatever join the planner picks (a sort of at most row_bound rows).
+    statement.sql = "SELECT s.seq, q.id, q.created_at, q.json FROM meta s LEFT JOIN LATERAL (" +
+                    statement.sql + ") AS q ON true ORDER BY q.created_at DESC, q.id";
+    return std::move(statement);
 }
 
 std::optional<Statement> build_count_query(const std::vector<nostr::Filter>& filters, int64_t now,

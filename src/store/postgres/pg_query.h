@@ -16,11 +16,20 @@ namespace store::pg {
 struct EventQuery {
     Statement statement;  // columns: id, created_at, json
     uint64_t row_bound;   // the most rows it can return (sum of the filters' limits)
+    // Every filter lists ids: the primary key finds at most that many rows whatever the
+    // planner's statistics say, so no plan can be much worse than another.
+    bool by_ids = false;
 };
 
 // nullopt when no filter can match (then no query is needed).
 std::optional<EventQuery> build_event_query(const std::vector<nostr::Filter>& filters,
                                             const QueryOptions& options);
+
+// `query` as a single statement that also reads the commit sequence: columns seq, id,
+// created_at, json, in the query's order; one row with a NULL id when nothing matches.
+// A statement sees one snapshot even in READ COMMITTED, so the seq is exactly the last
+// commit its rows include, without a transaction (for results small enough to take whole).
+Statement with_snapshot_seq(EventQuery query);
 
 // Distinct matches of any filter, limits ignored: one row `count`, or with by_pubkey one
 // row (pubkey, count) per author (what NIP-45 HyperLogLog needs). nullopt as above.

@@ -89,12 +89,28 @@ uint64_t put_once(pg::Pool& pool, std::span<const nostr::Event* const> batch,
     return seq;
 }
 
-// One attempt at a query: a REPEATABLE READ snapshot whose first read is the commit
-// sequence, so the events returned are exactly those of commits <= that number.
-uint64_t query_once(pg::Pool& pool, const pg::EventQuery& query, const EventSink& sink,
-                    bool& delivered) {
-    auto conn = pool.checkout();
-    const bool single_page = query.row_bound <= static_cast<uint64_t>(kPageRows);
+// Lookups by id that fit one page: one prepared statement, no transaction, no cursor
+// (pg::with_snapshot_seq); parsing and planning cost the server more than running them.
+uint64_t query_in_one_statement(pg::Connection& conn, const pg::EventQuery& query,
+                                const EventSink& sink, bool& delivered) {
+    pg::Statement statement = pg::with_snapshot_seq(query);
+    pg::Result result = conn.exec_prepared(statement.sql, statement.params);
+    if (result.rows() == 0) throw std::runtime_error("unexpected result: meta row missing");
+    uint64_t seq = static_cast<uint64_t>(result.int8(0, 0));
+    for (int row = 0; row < result.rows() && !result.is_null(row, 1); ++row) {
+        delivered = true;
+        if (!sink(result.bytes(row, 3))) break;
+    }
+    return seq;
+}
+
+// Any query: a REPEATABLE READ snapshot whose first read is the commit sequence, then pages
+// from a cursor, so memory stays bounded. A cursor is also planned for its first rows
+// (cursor_tuple_fraction): a plain statement whose statistics say a tag, author or time
+// range is rare sorts all its rows (measured: 48 ms instead of 0.2 ms for a tag whose 4,640
+// events were not yet counted by ANALYZE), while the cursor's plan reads the index in order.
+uint64_t query_with_cursor(pg::Connection& conn, const pg::EventQuery& query, const EventSink& sink,
+                           bool& delivered) {
     const std::string fetch = "FETCH " + std::to_string(kPageRows) + " FROM nostpp_query";
     std::vector<pg::Statement> first;
     first.push_back(statement("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
@@ -102,8 +118,9 @@ uint64_t query_once(pg::Pool& pool, const pg::EventQuery& query, const EventSink
     first.push_back({"DECLARE nostpp_query NO SCROLL CURSOR FOR " + query.statement.sql,
                      query.statement.params});
     first.push_back(statement(fetch));
+    const bool single_page = query.row_bound <= static_cast<uint64_t>(kPageRows);
     if (single_page) first.push_back(statement("COMMIT"));  // the first page is all of it
-    std::vector<pg::Result> results = conn->pipeline(first);
+    std::vector<pg::Result> results = conn.pipeline(first);
     uint64_t seq = single_int8(results[1], "meta row missing");
 
     pg::Result page = std::move(results[3]);
@@ -117,10 +134,20 @@ uint64_t query_once(pg::Pool& pool, const pg::EventQuery& query, const EventSink
             }
         }
         if (single_page || rows < kPageRows) break;
-        page = conn->exec(fetch);
+        page = conn.exec(fetch);
     }
-    if (!single_page) conn->exec("COMMIT");
+    if (!single_page) conn.exec("COMMIT");
     return seq;
+}
+
+// One attempt at a query; the events returned are exactly those of commits <= the number
+// it returns.
+uint64_t query_once(pg::Pool& pool, const pg::EventQuery& query, const EventSink& sink,
+                    bool& delivered) {
+    auto conn = pool.checkout();
+    if (query.by_ids && query.row_bound <= static_cast<uint64_t>(kPageRows))
+        return query_in_one_statement(*conn, query, sink, delivered);
+    return query_with_cursor(*conn, query, sink, delivered);
 }
 
 }  // namespace
