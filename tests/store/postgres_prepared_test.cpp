@@ -4,9 +4,14 @@
 // failure or a statement dropped behind the session's back never leaves it confused.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "pg_test_database.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_prepared.h"
+#include "store/postgres/pg_query.h"
+#include "store_helpers.h"
+#include "test_events.h"
 
 namespace store_test {
 namespace {
@@ -93,6 +98,45 @@ TEST_F(PgPreparedTest, StatementsDroppedBehindItsBackArePreparedAgain) {
     conn_.exec("DEALLOCATE ALL", none);  // as a connection pooler's DISCARD ALL does
     EXPECT_EQ(add(1, 2), 3);
     EXPECT_EQ(server_count(), 1);
+}
+
+TEST(PgPreparedIdLookup, RunsOnTheGenericPlanAfterFiveLookups) {
+    // Lookups of 5 stored ids (the REQ mix's shape) on an analyzed table, each with other
+    // ids. The server must stop planning the statement after five runs (plan_cache_mode
+    // auto). It does so only when the generic plan's estimate is as good as the custom
+    // plans': with `id = ANY($1)` it assumes 10 ids and plans every lookup again.
+    const std::string url = pg_database_url("id_plans");
+    std::vector<nostr::Event> events;
+    {
+        auto store = store::PgStore::open(pg_options(url));
+        for (int i = 0; i < 2000; ++i)
+            events.push_back(test_support::make_event(test_support::test_key(1 + i % 50), 1,
+                                                      kNow - i, {}, std::to_string(i)));
+        put_all(*store, events);
+    }
+    // A table of the REQ benchmark's size (rows nobody looks up: only the plans matter).
+    pg_exec(url,
+            "INSERT INTO events (id, pubkey, created_at, kind, json) SELECT "
+            "sha256(int8send(i)), sha256(int4send(i % 500)), i, 1, '{}' "
+            "FROM generate_series(1, 100000) AS i");
+    pg_exec(url, "ANALYZE");
+    Connection conn({url, 10000, 10});
+    conn.connect();
+    for (size_t run = 0; run < 8; ++run) {
+        nostr::Filter filter;
+        filter.ids.emplace();
+        for (size_t i = 0; i < 5; ++i) filter.ids->push_back(events[run * 5 + i].id);
+        std::sort(filter.ids->begin(), filter.ids->end());
+        auto query = store::pg::build_event_query({filter}, store::QueryOptions{});
+        ASSERT_TRUE(query && query->by_ids);
+        store::pg::Statement statement = store::pg::with_snapshot_seq(std::move(*query));
+        EXPECT_EQ(conn.exec_prepared(statement.sql, statement.params).rows(), 5);
+    }
+    Params none;
+    auto plans = conn.exec("SELECT generic_plans, custom_plans FROM pg_prepared_statements", none);
+    ASSERT_EQ(plans.rows(), 1);
+    EXPECT_GE(plans.int8(0, 0), 3) << "custom plans: " << plans.int8(0, 1);
+    EXPECT_LE(plans.int8(0, 1), 5);
 }
 
 }  // namespace
