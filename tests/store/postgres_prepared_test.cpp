@@ -100,6 +100,20 @@ TEST_F(PgPreparedTest, StatementsDroppedBehindItsBackArePreparedAgain) {
     EXPECT_EQ(server_count(), 1);
 }
 
+TEST_F(PgPreparedTest, ANewStatementAfterStatementsWereDroppedBehindItsBackWhenFull) {
+    // The session holds as many statements as it may, then a pooler drops them all. The
+    // next new statement must deallocate the least recently used one first, which the
+    // server no longer has: that must not fail the statement nor end the session.
+    const int shapes = static_cast<int>(Connection::kMaxPrepared);
+    for (int n = 0; n < shapes; ++n) ASSERT_EQ(add(n, 1), n + 1);
+    Params none;
+    conn_.exec("DEALLOCATE ALL", none);
+    EXPECT_EQ(add(shapes, 1), shapes + 1);
+    EXPECT_TRUE(conn_.usable());
+    EXPECT_EQ(server_count(), static_cast<int>(conn_.prepared_count()));
+    EXPECT_EQ(add(0, 2), 2);  // the others are prepared again as they come
+}
+
 TEST(PgPreparedIdLookup, RunsOnTheGenericPlanAfterFiveLookups) {
     // Lookups of 5 stored ids (the REQ mix's shape) on an analyzed table, each with other
     // ids. The server must stop planning the statement after five runs (plan_cache_mode

@@ -171,7 +171,14 @@ Result Connection::exec_prepared(const std::string& sql, Params& params) {
     outgoing.push_back({&statement, Send::execute, &added.name});
     try {
         return std::move(send_pipeline(outgoing).back());
-    } catch (const PgError&) {
+    } catch (const PgError& e) {
+        if (added.evict && !e.connection_lost() && e.sqlstate() == "26000") {
+            // The statement to deallocate was gone already (someone else's DISCARD ALL /
+            // DEALLOCATE ALL). The pipeline stopped at that first statement, before the
+            // PREPARE, and was synced: the session is as it was. Prepare it again.
+            prepared_.clear();
+            return exec_prepared(sql, params);
+        }
         // Which of the pipeline's statements ran is unknown, so which ones this session
         // holds is too: start the session again (the pool reconnects it).
         close();
