@@ -122,12 +122,26 @@ void RedisConnection::append(std::span<const std::string_view> args) {
         fail("queueing a command");
 }
 
+void RedisConnection::append_unawaited(std::span<const std::string_view> args) {
+    append(args);
+    ++unawaited_;
+}
+
+redisReply* RedisConnection::next_reply() {
+    void* reply = nullptr;
+    if (redisGetReply(context_, &reply) != REDIS_OK || !reply) fail("reading a reply");
+    return static_cast<redisReply*>(reply);
+}
+
 RedisReplyPtr RedisConnection::read_reply() {
     if (broken_) throw RedisError("redis: connection is broken");
     SigpipeGuard guard;  // redisGetReply first writes what append() queued
-    void* reply = nullptr;
-    if (redisGetReply(context_, &reply) != REDIS_OK || !reply) fail("reading a reply");
-    return RedisReplyPtr(static_cast<redisReply*>(reply));
+    // Replies come in command order: the unawaited commands' come first.
+    for (; unawaited_ > 0; --unawaited_) {
+        RedisReplyPtr dropped(next_reply());
+        if (dropped->type == REDIS_REPLY_ERROR) ++unawaited_errors_;
+    }
+    return RedisReplyPtr(next_reply());
 }
 
 void RedisConnection::flush() {

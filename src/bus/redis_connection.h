@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "bus/redis_url.h"
 
@@ -56,6 +57,18 @@ public:
         append(std::span<const std::string_view>(args.begin(), args.size()));
     }
     RedisReplyPtr read_reply();
+    // Queues a command whose reply nobody waits for (a cache SET: losing it costs only a later
+    // miss). The next read_reply() reads and drops such replies before its own, so a later
+    // user of the connection never mistakes one for the answer to its command. Not for
+    // pub/sub connections (poll_reply does not skip them).
+    void append_unawaited(std::span<const std::string_view> args);
+    void append_unawaited(std::initializer_list<std::string_view> args) {
+        append_unawaited(std::span<const std::string_view>(args.begin(), args.size()));
+    }
+    // Replies of unawaited commands not read yet.
+    size_t unawaited() const { return unawaited_; }
+    // Error replies to unawaited commands dropped since the last call.
+    uint64_t take_unawaited_errors() { return std::exchange(unawaited_errors_, 0); }
 
     // Sends what append() queued without waiting for replies.
     void flush();
@@ -66,8 +79,11 @@ public:
 
 private:
     [[noreturn]] void fail(const char* what);
+    redisReply* next_reply();
     redisContext* context_ = nullptr;
     bool broken_ = false;
+    size_t unawaited_ = 0;
+    uint64_t unawaited_errors_ = 0;
 };
 
 // The server's run_id (INFO server): it changes whenever the server restarts. "" when the

@@ -10,6 +10,7 @@
 #include "nostr/event.h"
 #include "nostr/filter.h"
 #include "store/store.h"
+#include "telemetry/trace_context.h"
 
 namespace relay {
 
@@ -23,6 +24,14 @@ struct CountResult {
     uint64_t count = 0;
     std::string hll_hex;  // NIP-45 HyperLogLog, empty when not computed
     std::string error;
+};
+
+// One query of Backend::query_batch. Each carries its own trace parent: one call cannot make
+// each item's context current the way a single query() reads current_context().
+struct QueryBatchItem {
+    std::vector<nostr::Filter> filters;
+    std::function<void(QueryResult)> done;
+    telemetry::SpanContext trace;
 };
 
 class Backend {
@@ -43,6 +52,11 @@ public:
     }
     virtual void query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                        std::function<void(QueryResult)> done) = 0;
+    // Several queries with the same options, each answered through its own `done`, as
+    // query() would. The default runs query() per item; LocalBackend hands them to the store
+    // together, so the Redis cache looks them up in one round trip (the event handler's
+    // POST /query batches).
+    virtual void query_batch(std::vector<QueryBatchItem> items, store::QueryOptions options);
     virtual void count(std::vector<nostr::Filter> filters, int64_t now,
                        std::function<void(CountResult)> done) = 0;
     // True when submit() checks ids and signatures itself (a remote event handler), so the

@@ -68,25 +68,67 @@ void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions
                     parent = telemetry::current_context()] {
         telemetry::Span span = tracing::start_child(tracing::kQuerySpan, parent);
         QueryResult result;
+        std::exception_ptr error;
         try {
             result.snapshot_seq = store_.query(filters, options, [&](std::string_view json) {
                 result.events.emplace_back(json);
                 return true;
             });
-        } catch (const std::exception& e) {
-            result.events.clear();
-            result.error = std::string("error: query failed: ") + e.what();
-            metrics_.query_errors.inc();
-            health_.failed("query", e.what());
-            span.set_error(result.error);
+        } catch (const std::exception&) {
+            error = std::current_exception();
         }
-        if (result.error.empty()) health_.succeeded();
-        metrics_.query_seconds.observe(seconds_since(start));
-        span.set_attribute("nostr.filters", filters.size());
-        span.set_attribute("nostpp.query.events", result.events.size());
-        span.end();
-        done(std::move(result));
+        finish_query(std::move(result), error, span, filters.size(), start, done);
     });
+}
+
+void LocalBackend::query_batch(std::vector<QueryBatchItem> items, store::QueryOptions options) {
+    queries_->post(
+        [this, items = std::move(items), options, start = std::chrono::steady_clock::now()] {
+            std::vector<telemetry::Span> spans;
+            std::vector<QueryResult> results(items.size());
+            std::vector<store::BatchQuery> queries(items.size());
+            spans.reserve(items.size());
+            for (size_t i = 0; i < items.size(); ++i) {
+                spans.push_back(tracing::start_child(tracing::kQuerySpan, items[i].trace));
+                queries[i].filters = &items[i].filters;
+                queries[i].sink = [&events = results[i].events](std::string_view json) {
+                    events.emplace_back(json);
+                    return true;
+                };
+            }
+            store_.query_batch(queries, options);
+            for (size_t i = 0; i < items.size(); ++i) {
+                results[i].snapshot_seq = queries[i].snapshot_seq;
+                finish_query(std::move(results[i]), queries[i].error, spans[i],
+                             items[i].filters.size(), start, items[i].done);
+            }
+        });
+}
+
+void LocalBackend::finish_query(QueryResult result, std::exception_ptr error, telemetry::Span& span,
+                                size_t filters, std::chrono::steady_clock::time_point start,
+                                const std::function<void(QueryResult)>& done) {
+    if (error) {
+        std::string what = "unknown error";
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            what = e.what();
+        } catch (...) {
+        }
+        result.events.clear();
+        result.error = "error: query failed: " + what;
+        metrics_.query_errors.inc();
+        health_.failed("query", what);
+        span.set_error(result.error);
+    } else {
+        health_.succeeded();
+    }
+    metrics_.query_seconds.observe(seconds_since(start));
+    span.set_attribute("nostr.filters", filters);
+    span.set_attribute("nostpp.query.events", result.events.size());
+    span.end();
+    done(std::move(result));
 }
 
 void LocalBackend::count(std::vector<nostr::Filter> filters, int64_t now,

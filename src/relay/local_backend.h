@@ -2,7 +2,9 @@
 // writer, queries on a worker pool, accepted events published on the bus, and a background
 // purge of expired events (NIP-40).
 #pragma once
+#include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -11,6 +13,7 @@
 #include "relay/backend.h"
 #include "relay/backend_metrics.h"
 #include "relay/store_health_log.h"
+#include "telemetry/span.h"
 
 namespace relay {
 
@@ -37,10 +40,16 @@ public:
     void submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) override;
     void query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                std::function<void(QueryResult)> done) override;
+    // One job on the query pool for the whole batch (Store::query_batch).
+    void query_batch(std::vector<QueryBatchItem> items, store::QueryOptions options) override;
     void count(std::vector<nostr::Filter> filters, int64_t now,
                std::function<void(CountResult)> done) override;
 
 private:
+    // Counts, logs and traces a finished query, then answers it.
+    void finish_query(QueryResult result, std::exception_ptr error, telemetry::Span& span,
+                      size_t filters, std::chrono::steady_clock::time_point start,
+                      const std::function<void(QueryResult)>& done);
     void purge_loop();
 
     store::Store& store_;

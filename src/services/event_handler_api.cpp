@@ -244,6 +244,8 @@ void EventHandlerApi::post_query(const std::shared_ptr<Exchange>& exchange, cons
     auto gather = std::make_shared<Gather>(
         [exchange](std::string out) { exchange->answer(200, std::move(out)); }, true,
         request.items.size());
+    std::vector<relay::QueryBatchItem> queries;
+    queries.reserve(request.items.size());
     for (size_t i = 0; i < request.items.size(); ++i) {
         std::vector<nostr::Filter> filters;
         std::string why = read_query(request.items[i], true, config_.limits, filters);
@@ -252,15 +254,18 @@ void EventHandlerApi::post_query(const std::shared_ptr<Exchange>& exchange, cons
             gather->set(i, api::encode_error(why));
             continue;
         }
-        telemetry::ContextScope scope(item_context(spans, i));
-        backend_.query(
-            std::move(filters), options, [gather, i, end_span](relay::QueryResult result) {
-                end_span(i, &result, result.error);
-                gather->set(i, result.error.empty()
-                                   ? api::encode_query_reply(result.events, result.snapshot_seq)
-                                   : api::encode_error(result.error));
-            });
+        queries.push_back(
+            {std::move(filters),
+             [gather, i, end_span](relay::QueryResult result) {
+                 end_span(i, &result, result.error);
+                 gather->set(i, result.error.empty()
+                                    ? api::encode_query_reply(result.events, result.snapshot_seq)
+                                    : api::encode_error(result.error));
+             },
+             item_context(spans, i)});
     }
+    // Together: the query cache looks them all up in one Redis round trip.
+    if (!queries.empty()) backend_.query_batch(std::move(queries), options);
     gather->seal();
 }
 

@@ -10,7 +10,6 @@
 #include "nostr/canonical.h"
 #include "store/cached_store_entry.h"
 #include "store/cached_store_key.h"
-#include "store/cached_store_lookup.h"
 
 namespace store {
 namespace {
@@ -58,7 +57,7 @@ std::unique_ptr<bus::RedisConnection> CachedStore::trusted_connection() {
     }
     bool trusted = bumped && trusted_through_.load() == failure_count();
     if (!trusted) {
-        pool_.release(std::move(connection));
+        release(std::move(connection));
         return nullptr;
     }
     return connection;
@@ -80,73 +79,110 @@ std::vector<std::string> CachedStore::version_keys(const std::vector<nostr::Filt
 
 uint64_t CachedStore::query(const std::vector<nostr::Filter>& filters, const QueryOptions& options,
                             const EventSink& sink) {
-    auto connection = trusted_connection();
-    if (!connection) {
-        ++bypassed_;
-        return inner_->query(filters, options, sink);
-    }
-    std::vector<std::string> keys = version_keys(filters);
-    std::string key =
-        options_.key_prefix + "q:" + nostr::to_hex(nostr::sha256(canonical_query(filters, options)));
-    std::optional<CacheLookup> found;
-    try {
-        found = lookup_cache_entry(*connection, keys, key);
-        // A counter did not exist: created now, so no entry can have been computed under it.
-        if (!found) found = CacheLookup{versions_.read(*connection, keys), nullptr, std::nullopt};
-    } catch (const bus::RedisError&) {
-        ++errors_;
-        ++bypassed_;
-        pool_.release(std::move(connection));
-        return inner_->query(filters, options, sink);
-    }
-    pool_.release(std::move(connection));
-    if (found->entry) {
-        auto entry = decode_cache_entry(*found->entry);
-        if (entry && entry->serves(options.now)) {
-            ++hits_;
-            for (std::string_view json : entry->events)
-                if (!sink(json)) break;
-            return entry->snapshot_seq;
-        }
-    }
-    ++misses_;
-    return query_inner(filters, options, sink, key, found->versions);
+    BatchQuery one{&filters, sink, 0, nullptr};
+    query_batch({&one, 1}, options);
+    if (one.error) std::rethrow_exception(one.error);
+    return one.snapshot_seq;
 }
 
-// Runs the inner query, streaming to `sink` while recording the answer for the cache.
-uint64_t CachedStore::query_inner(const std::vector<nostr::Filter>& filters,
-                                  const QueryOptions& options, const EventSink& sink,
-                                  const std::string& entry_key, const std::string& versions) {
+void CachedStore::query_batch(std::span<BatchQuery> queries, const QueryOptions& options) {
+    auto connection = trusted_connection();
+    if (!connection) {
+        bypassed_ += queries.size();
+        return inner_->query_batch(queries, options);
+    }
+    std::vector<CacheLookupKeys> keys;
+    keys.reserve(queries.size());
+    for (const BatchQuery& query : queries)
+        keys.push_back(
+            {version_keys(*query.filters),
+             options_.key_prefix +
+                 "q:" + nostr::to_hex(nostr::sha256(canonical_query(*query.filters, options)))});
+    std::vector<std::optional<CacheLookup>> found;
+    try {
+        found = lookup_cache_entries(*connection, keys);
+        // A counter did not exist: created now, so no entry can have been computed under it.
+        for (size_t i = 0; i < found.size(); ++i)
+            if (!found[i])
+                found[i] = CacheLookup{versions_.read(*connection, keys[i].version_keys), nullptr,
+                                       std::nullopt};
+    } catch (const bus::RedisError&) {
+        ++errors_;
+        bypassed_ += queries.size();
+        release(std::move(connection));
+        return inner_->query_batch(queries, options);
+    }
+    release(std::move(connection));
+    std::vector<EntryWrite> writes;
+    for (size_t i = 0; i < queries.size(); ++i) {
+        if (serve_hit(queries[i], *found[i], options)) continue;
+        ++misses_;
+        try {
+            queries[i].snapshot_seq =
+                query_inner(queries[i], options, keys[i], found[i]->versions, writes);
+        } catch (...) {
+            queries[i].error = std::current_exception();
+        }
+    }
+    store_entries(writes);
+}
+
+bool CachedStore::serve_hit(BatchQuery& query, const CacheLookup& found,
+                            const QueryOptions& options) {
+    if (!found.entry) return false;
+    auto entry = decode_cache_entry(*found.entry);
+    if (!entry || !entry->serves(options.now)) return false;
+    ++hits_;
+    for (std::string_view json : entry->events)
+        if (!query.sink(json)) break;
+    query.snapshot_seq = entry->snapshot_seq;
+    return true;
+}
+
+// Runs the inner query, streaming to the query's sink while recording the answer, which
+// joins `writes` when it is whole, fits, and expires no sooner than now.
+uint64_t CachedStore::query_inner(const BatchQuery& query, const QueryOptions& options,
+                                  const CacheLookupKeys& keys, const std::string& versions,
+                                  std::vector<EntryWrite>& writes) {
     CacheEntryWriter writer(options_.max_entry_bytes);
     bool complete = true;
-    uint64_t seq = inner_->query(filters, options, [&](std::string_view json) {
+    uint64_t seq = inner_->query(*query.filters, options, [&](std::string_view json) {
         writer.add(json);
-        if (sink(json)) return true;
+        if (query.sink(json)) return true;
         complete = false;  // the caller stopped early: the answer is not whole
         return false;
     });
-    if (complete && !writer.too_large())
-        store_entry(entry_key, versioned_cache_entry(versions, writer.finish(seq, options.now)),
-                    writer.min_expiration());
+    if (!complete || writer.too_large()) return seq;
+    int64_t ttl = options_.ttl_seconds;
+    if (writer.min_expiration() != kNoExpiration)
+        ttl = std::min(ttl, writer.min_expiration() - wall_clock_seconds());
+    if (ttl > 0)  // else it would be expired on arrival
+        writes.push_back({keys.entry_key,
+                          versioned_cache_entry(versions, writer.finish(seq, options.now)), ttl});
     return seq;
 }
 
-void CachedStore::store_entry(const std::string& key, const std::string& value,
-                              int64_t min_expiration) {
-    int64_t ttl = options_.ttl_seconds;
-    if (min_expiration != kNoExpiration) {
-        int64_t now = wall_clock_seconds();
-        if (min_expiration <= now) return;  // would be expired on arrival
-        ttl = std::min(ttl, min_expiration - now);
-    }
-    if (ttl <= 0) return;
+// One pipeline, sent without waiting: a lost SET only costs a later miss, and the connection
+// reads and drops the replies before its next use (RedisConnection::append_unawaited).
+void CachedStore::store_entries(const std::vector<EntryWrite>& writes) {
+    if (writes.empty()) return;
     auto connection = pool_.acquire();
     if (!connection) return;
     try {
-        connection->command({"SET", key, value, "EX", std::to_string(ttl)});
+        for (const EntryWrite& write : writes)
+            connection->append_unawaited(
+                {"SET", write.key, write.value, "EX", std::to_string(write.ttl_seconds)});
+        connection->flush();
     } catch (const bus::RedisError&) {
         ++errors_;
     }
+    release(std::move(connection));
+}
+
+// Back to the pool, counting the error replies its unawaited SETs got.
+void CachedStore::release(std::unique_ptr<bus::RedisConnection> connection) {
+    if (!connection) return;
+    errors_ += connection->take_unawaited_errors();
     pool_.release(std::move(connection));
 }
 
@@ -159,7 +195,7 @@ bool CachedStore::bump(const std::vector<std::string>& keys) {
         } catch (const bus::RedisError&) {
             bumped = false;
         }
-        pool_.release(std::move(connection));
+        release(std::move(connection));
     }
     if (!bumped) {
         ++errors_;

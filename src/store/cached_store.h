@@ -16,6 +16,10 @@
 //    started has already moved one of those versions, so no entry written before that put
 //    can match. An entry is written only from an inner query that started after its versions
 //    were read, so it holds every event acknowledged before those versions were current.
+//  - query_batch() reads the versions and entries of all its queries in one round trip before
+//    any of its inner queries starts, so the rules above hold for each query of the batch.
+//    New entries are SET without waiting for the reply (a lost SET costs a later miss); the
+//    connection drops those replies before its next command's (RedisConnection).
 //  - A hit streams the cached events and returns the cached snapshot seq: the entry is
 //    exactly the store's answer at that commit, so live subscriptions (which send held events
 //    with a higher seq) neither miss nor repeat an event.
@@ -42,6 +46,7 @@
 #include <string>
 
 #include "bus/redis_pool.h"
+#include "store/cached_store_lookup.h"
 #include "store/cached_store_versions.h"
 #include "store/store.h"
 
@@ -75,6 +80,10 @@ public:
                  std::vector<PutResult>& results) override;
     uint64_t query(const std::vector<nostr::Filter>& filters, const QueryOptions& options,
                    const EventSink& sink) override;
+    // One Redis round trip looks up every query of the batch; hits are served from it, misses
+    // run on the inner store one after another, and their entries leave in one pipeline
+    // whose replies nobody waits for.
+    void query_batch(std::span<BatchQuery> queries, const QueryOptions& options) override;
     uint64_t count(const std::vector<nostr::Filter>& filters, int64_t now, HyperLogLog* hll,
                    int hll_offset) override {
         return inner_->count(filters, now, hll, hll_offset);
@@ -94,15 +103,21 @@ public:
     Store& inner() { return *inner_; }
 
 private:
+    struct EntryWrite {  // a SET of a new entry, waiting for the end of its batch
+        std::string key, value;
+        int64_t ttl_seconds;
+    };
     std::unique_ptr<bus::RedisConnection> trusted_connection();
+    void release(std::unique_ptr<bus::RedisConnection> connection);
     std::vector<std::string> version_keys(const std::vector<nostr::Filter>& filters);
     bool bump(const std::vector<std::string>& keys);
     void record_failure() { ++failures_; }
     uint64_t failure_count() const { return failures_.load() + pool_.disruptions(); }
-    uint64_t query_inner(const std::vector<nostr::Filter>& filters, const QueryOptions& options,
-                         const EventSink& sink, const std::string& entry_key,
-                         const std::string& versions);
-    void store_entry(const std::string& key, const std::string& value, int64_t min_expiration);
+    bool serve_hit(BatchQuery& query, const CacheLookup& found, const QueryOptions& options);
+    uint64_t query_inner(const BatchQuery& query, const QueryOptions& options,
+                         const CacheLookupKeys& keys, const std::string& versions,
+                         std::vector<EntryWrite>& writes);
+    void store_entries(const std::vector<EntryWrite>& writes);
 
     std::unique_ptr<Store> inner_;
     CacheOptions options_;

@@ -10,17 +10,10 @@ namespace {
 // Versions are digits and commas (CacheVersions::read), so a newline ends them.
 constexpr char kVersionsEnd = '\n';
 
-}  // namespace
-
-std::optional<CacheLookup> lookup_cache_entry(bus::RedisConnection& connection,
-                                              const std::vector<std::string>& version_keys,
-                                              const std::string& entry_key) {
-    CacheVersions::append_read(connection, version_keys);
-    connection.append({"GET", entry_key});
-    bus::RedisReplyPtr versions_reply = connection.read_reply();
-    bus::RedisReplyPtr entry_reply = connection.read_reply();
+std::optional<CacheLookup> judge(bus::RedisReplyPtr versions_reply, bus::RedisReplyPtr entry_reply,
+                                 size_t version_count) {
     std::optional<std::string> versions =
-        CacheVersions::versions_from(*versions_reply, version_keys.size());
+        CacheVersions::versions_from(*versions_reply, version_count);
     if (!versions) return std::nullopt;
     if (entry_reply->type != REDIS_REPLY_STRING && entry_reply->type != REDIS_REPLY_NIL)
         throw bus::RedisError("redis: unexpected GET reply");
@@ -31,6 +24,25 @@ std::optional<CacheLookup> lookup_cache_entry(bus::RedisConnection& connection,
         if (end != std::string_view::npos && value.substr(0, end) == found.versions)
             found.entry = value.substr(end + 1);
     }
+    return found;
+}
+
+}  // namespace
+
+std::vector<std::optional<CacheLookup>> lookup_cache_entries(
+    bus::RedisConnection& connection, std::span<const CacheLookupKeys> queries) {
+    for (const CacheLookupKeys& query : queries) {
+        CacheVersions::append_read(connection, query.version_keys);
+        connection.append({"GET", query.entry_key});
+    }
+    std::vector<bus::RedisReplyPtr> replies;
+    replies.reserve(2 * queries.size());
+    for (size_t i = 0; i < 2 * queries.size(); ++i) replies.push_back(connection.read_reply());
+    std::vector<std::optional<CacheLookup>> found;
+    found.reserve(queries.size());
+    for (size_t i = 0; i < queries.size(); ++i)
+        found.push_back(judge(std::move(replies[2 * i]), std::move(replies[2 * i + 1]),
+                              queries[i].version_keys.size()));
     return found;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <span>
@@ -45,6 +46,15 @@ using EventSink = std::function<bool(std::string_view event_json)>;
 
 using HyperLogLog = std::array<uint8_t, 256>;  // NIP-45 registers
 
+// One query of Store::query_batch: its filters (which must outlive the call) and sink in, its
+// snapshot sequence or its failure out.
+struct BatchQuery {
+    const std::vector<nostr::Filter>* filters = nullptr;
+    EventSink sink;
+    uint64_t snapshot_seq = 0;
+    std::exception_ptr error;  // what query() would have thrown; the others still run
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -64,6 +74,18 @@ public:
     // an event committed with a higher number was not seen.
     virtual uint64_t query(const std::vector<nostr::Filter>& filters, const QueryOptions& options,
                            const EventSink& sink) = 0;
+
+    // Runs each query as query() would, with the same options. A store that can share work
+    // between them overrides it (the Redis cache looks them all up in one round trip).
+    virtual void query_batch(std::span<BatchQuery> queries, const QueryOptions& options) {
+        for (BatchQuery& query : queries) {
+            try {
+                query.snapshot_seq = this->query(*query.filters, options, query.sink);
+            } catch (...) {
+                query.error = std::current_exception();
+            }
+        }
+    }
 
     // Number of distinct events matching any filter (limits ignored, expired hidden). When
     // `hll` is given, also fills NIP-45 HyperLogLog registers using `hll_offset`.
