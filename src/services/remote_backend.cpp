@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "services/api_json.h"
+#include "services/api_query_lines.h"
 #include "telemetry/tracer.h"
 
 namespace services {
@@ -251,6 +252,8 @@ void RemoteBackend::query(std::vector<nostr::Filter> filters, store::QueryOption
 void RemoteBackend::send_queries(std::vector<PendingQuery> batch, std::function<void()> finished) {
     std::string body = join(batch);
     net::HttpHeaders headers = trace_headers(batch, "/query");
+    // The line answer: each event's bytes are kept as they arrive, not re-serialized.
+    headers.emplace_back("Accept", api::kQueryLinesMediaType);
     auto shared = std::make_shared<std::vector<PendingQuery>>(std::move(batch));
     client_.post(
         "/query", std::move(body), std::move(headers),
@@ -262,10 +265,8 @@ void RemoteBackend::send_queries(std::vector<PendingQuery> batch, std::function<
             bool unreadable = false;
             if (!response.error.empty() || response.status != 200)
                 failure = failure_message(response);
-            else if (!api::decode_query_replies(response.body, batch.size() > 1, replies, error))
+            else if (!api::decode_query_lines(response.body, batch.size(), replies, error))
                 failure = kUnavailable + error, unreadable = true;
-            else if (replies.size() != batch.size())
-                failure = kUnavailable + "wrong number of answers", unreadable = true;
             observe(query_route, start, response, unreadable);
             for (size_t i = 0; i < batch.size(); ++i) {
                 relay::QueryResult result;
