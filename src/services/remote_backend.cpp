@@ -34,6 +34,18 @@ std::string failure_message(const net::HttpResponse& response) {
            (error.empty() ? "" : ": " + error);
 }
 
+// The answers to a batch of `queries`: in lines as asked, or in JSON from an event handler
+// that predates the line answer (a rolling upgrade restarts the roles one at a time).
+bool decode_answer(const net::HttpResponse& response, size_t queries,
+                   std::vector<api::QueryReply>& replies, std::string& error) {
+    if (response.content_type.starts_with(api::kQueryLinesMediaType))
+        return api::decode_query_lines(response.body, queries, replies, error);
+    if (!api::decode_query_replies(response.body, queries > 1, replies, error)) return false;
+    if (replies.size() == queries) return true;
+    error = "bad answer to POST /query: wrong number of answers";
+    return false;
+}
+
 // For the error counter: no answer, a server error, a refused token, or a 200 that could not
 // be read. Another 4xx is the event handler's answer about the request, not its failure.
 bool handler_failed(const net::HttpResponse& response, bool unreadable) {
@@ -265,7 +277,7 @@ void RemoteBackend::send_queries(std::vector<PendingQuery> batch, std::function<
             bool unreadable = false;
             if (!response.error.empty() || response.status != 200)
                 failure = failure_message(response);
-            else if (!api::decode_query_lines(response.body, batch.size(), replies, error))
+            else if (!decode_answer(response, batch.size(), replies, error))
                 failure = kUnavailable + error, unreadable = true;
             observe(query_route, start, response, unreadable);
             for (size_t i = 0; i < batch.size(); ++i) {
