@@ -219,6 +219,7 @@ struct HttpClient::Impl {
         HttpResponse response;
         response.status = static_cast<int>(message.result_int());
         response.body = std::move(message.body());
+        response.content_type = std::string(message[http::field::content_type]);
         pending->done(std::move(response));
         pump();
     }

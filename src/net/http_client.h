@@ -20,6 +20,7 @@ struct HttpResponse {
     int status = 0;  // 0 when there is no response (see error)
     std::string body;
     std::string error;  // non-empty: the request failed before a complete response arrived
+    std::string content_type = {};  // the Content-Type header, "" when absent
 };
 
 struct HttpClientOptions {

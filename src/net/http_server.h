@@ -20,8 +20,9 @@ struct HttpServerRequest {
     // The body is larger than max_body_bytes and was not read (body is empty). The handler
     // should answer 413; the connection is closed after the answer.
     bool body_too_large = false;
-    std::string traceparent;  // the W3C Trace Context header, "" when absent
+    std::string traceparent;         // the W3C Trace Context header, "" when absent
     std::string authorization = {};  // the Authorization header, "" when absent
+    std::string accept = {};         // the Accept header, "" when absent
 };
 
 struct HttpServerResponse {

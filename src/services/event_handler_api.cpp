@@ -9,6 +9,7 @@
 #include "relay/tracing.h"
 #include "services/api_json.h"
 #include "services/api_metrics.h"
+#include "services/api_query_lines.h"
 #include "services/api_tracing.h"
 #include "services/gather.h"
 
@@ -110,7 +111,9 @@ void EventHandlerApi::handle(net::HttpServerRequest request, net::HttpRespond re
         return exchange->error(413, "invalid: request body larger than " +
                                         std::to_string(config_.max_request_bytes) + " bytes");
     if (route == "/event") return post_event(exchange, request.body, request.traceparent);
-    if (route == "/query") return post_query(exchange, request.body, request.traceparent);
+    if (route == "/query")
+        return post_query(exchange, request.body, request.traceparent,
+                          api::accepts_query_lines(request.accept));
     if (route == "/count") return post_count(exchange, request.body, request.traceparent);
     if (route == "/health") return get_health(exchange);
     exchange->answer(200, metrics_->text(), std::string(telemetry::kPrometheusContentType));
@@ -182,8 +185,8 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange, cons
 
     ItemSpans spans = start_item_spans("POST /event", "/event", request, traceparent);
     auto gather = std::make_shared<Gather>(
-        [exchange](std::string out) { exchange->answer(200, std::move(out)); }, request.batch,
-        request.items.size());
+        [exchange](std::string out) { exchange->answer(200, std::move(out)); },
+        request.batch ? Gather::Join::array : Gather::Join::one, request.items.size());
     auto settle = [this, gather, spans](size_t index, int64_t kind, const api::EventReply& reply) {
         metrics_->event(reply);
         if (!reply.accepted) log_rejected(kind, reply.message);
@@ -208,7 +211,7 @@ void EventHandlerApi::post_event(const std::shared_ptr<Exchange>& exchange, cons
 }
 
 void EventHandlerApi::post_query(const std::shared_ptr<Exchange>& exchange, const std::string& body,
-                                 const std::string& traceparent) {
+                                 const std::string& traceparent, bool lines) {
     api::BatchRequest request;
     std::string error;
     if (!api::decode_batch_request(body, request, error)) return exchange->error(400, error);
@@ -223,6 +226,18 @@ void EventHandlerApi::post_query(const std::shared_ptr<Exchange>& exchange, cons
         if (!why.empty()) relay::tracing::set_closed(span, why);
         span.end();
     };
+    // The line answer (api_query_lines.h) may carry events as they are: they come from the
+    // store as nostr::Event::json, compact JSON in which serialize_event escaped every control
+    // character, so no event contains a raw newline.
+    auto encode = [lines](const relay::QueryResult& result) {
+        std::string out;
+        if (lines)
+            api::append_query_lines(out, result.events, result.snapshot_seq);
+        else
+            api::append_query_reply(out, result.events, result.snapshot_seq);
+        return out;
+    };
+    const std::string_view content_type = lines ? api::kQueryLinesMediaType : "application/json";
     if (!request.batch) {
         std::vector<nostr::Filter> filters;
         std::string why = read_query(request.items[0], false, config_.limits, filters);
@@ -231,19 +246,29 @@ void EventHandlerApi::post_query(const std::shared_ptr<Exchange>& exchange, cons
             return exchange->error(400, why);
         }
         telemetry::ContextScope scope(item_context(spans, 0));
-        backend_.query(
-            std::move(filters), options, [exchange, end_span](relay::QueryResult result) {
-                end_span(0, &result, result.error);
-                if (!result.error.empty()) return exchange->error(503, result.error);
-                exchange->answer(200, api::encode_query_reply(result.events, result.snapshot_seq));
-            });
+        backend_.query(std::move(filters), options,
+                       [exchange, end_span, encode, content_type](relay::QueryResult result) {
+                           end_span(0, &result, result.error);
+                           if (!result.error.empty()) return exchange->error(503, result.error);
+                           exchange->answer(200, encode(result), std::string(content_type));
+                       });
         return;
     }
     // A batch is answered 200 with one answer per query; a query that fails gets an
     // {"error":...} answer of its own.
     auto gather = std::make_shared<Gather>(
-        [exchange](std::string out) { exchange->answer(200, std::move(out)); }, true,
-        request.items.size());
+        [exchange, content_type](std::string out) {
+            exchange->answer(200, std::move(out), std::string(content_type));
+        },
+        lines ? Gather::Join::concatenate : Gather::Join::array, request.items.size());
+    auto encode_failure = [lines](std::string_view why) {
+        std::string out;
+        if (lines)
+            api::append_query_error_line(out, why);
+        else
+            out = api::encode_error(why);
+        return out;
+    };
     std::vector<relay::QueryBatchItem> queries;
     queries.reserve(request.items.size());
     for (size_t i = 0; i < request.items.size(); ++i) {
@@ -251,16 +276,15 @@ void EventHandlerApi::post_query(const std::shared_ptr<Exchange>& exchange, cons
         std::string why = read_query(request.items[i], true, config_.limits, filters);
         if (!why.empty()) {
             end_span(i, nullptr, why);
-            gather->set(i, api::encode_error(why));
+            gather->set(i, encode_failure(why));
             continue;
         }
         queries.push_back(
             {std::move(filters),
-             [gather, i, end_span](relay::QueryResult result) {
+             [gather, i, end_span, encode, encode_failure](relay::QueryResult result) {
                  end_span(i, &result, result.error);
-                 gather->set(i, result.error.empty()
-                                    ? api::encode_query_reply(result.events, result.snapshot_seq)
-                                    : api::encode_error(result.error));
+                 gather->set(i,
+                             result.error.empty() ? encode(result) : encode_failure(result.error));
              },
              item_context(spans, i)});
     }

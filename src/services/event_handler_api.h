@@ -49,8 +49,9 @@ class EventHandlerApi {
     // `traceparent`: the request's W3C header (docs/event-handler-api.md, "Tracing").
     void post_event(const std::shared_ptr<Exchange>& exchange, const std::string& body,
                     const std::string& traceparent);
+    // `lines`: the request accepts the line answer (api_query_lines.h).
     void post_query(const std::shared_ptr<Exchange>& exchange, const std::string& body,
-                    const std::string& traceparent);
+                    const std::string& traceparent, bool lines);
     void post_count(const std::shared_ptr<Exchange>& exchange, const std::string& body,
                     const std::string& traceparent);
     void get_health(const std::shared_ptr<Exchange>& exchange);

@@ -1,6 +1,7 @@
 // Collects the answers to the items of one request (a batch of events or queries), which
 // come back on any thread in any order; the last one sends the response: an array for a
-// batch, the one answer otherwise.
+// batch, the one answer otherwise, or the answers one after the other (POST /query's line
+// answer, whose items end with their own newline).
 #pragma once
 #include <functional>
 #include <mutex>
@@ -11,10 +12,12 @@ namespace services {
 
 class Gather {
   public:
-    Gather(std::function<void(std::string)> send, bool batch, size_t items)
-        : send_(std::move(send)), batch_(batch), answers_(items), remaining_(items + 1) {}
+    // How the answers make the response: `one` for a single item.
+    enum class Join { one, array, concatenate };
+    Gather(std::function<void(std::string)> send, Join join, size_t items)
+        : send_(std::move(send)), join_(join), answers_(items), remaining_(items + 1) {}
 
-    // Thread-safe. `answer` is the item's JSON.
+    // Thread-safe. `answer` is the item's JSON (its line, for `concatenate`).
     void set(size_t index, std::string answer) {
         {
             std::lock_guard lock(mutex_);
@@ -32,17 +35,17 @@ class Gather {
             if (--remaining_ > 0) return;
         }
         std::string out;
-        if (batch_) out.push_back('[');
+        if (join_ == Join::array) out.push_back('[');
         for (size_t i = 0; i < answers_.size(); ++i) {
-            if (i) out.push_back(',');
+            if (i && join_ != Join::concatenate) out.push_back(',');
             out += answers_[i];
         }
-        if (batch_) out.push_back(']');
+        if (join_ == Join::array) out.push_back(']');
         send_(std::move(out));
     }
 
     std::function<void(std::string)> send_;
-    const bool batch_;
+    const Join join_;
     std::mutex mutex_;
     std::vector<std::string> answers_;
     size_t remaining_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "services/api_json.h"
+#include "services/api_query_lines.h"
 #include "telemetry/tracer.h"
 
 namespace services {
@@ -31,6 +32,18 @@ std::string failure_message(const net::HttpResponse& response) {
     if (!error.empty() && (client_error || error.starts_with("error:"))) return error;
     return kUnavailable + "HTTP " + std::to_string(response.status) +
            (error.empty() ? "" : ": " + error);
+}
+
+// The answers to a batch of `queries`: in lines as asked, or in JSON from an event handler
+// that predates the line answer (a rolling upgrade restarts the roles one at a time).
+bool decode_answer(const net::HttpResponse& response, size_t queries,
+                   std::vector<api::QueryReply>& replies, std::string& error) {
+    if (response.content_type.starts_with(api::kQueryLinesMediaType))
+        return api::decode_query_lines(response.body, queries, replies, error);
+    if (!api::decode_query_replies(response.body, queries > 1, replies, error)) return false;
+    if (replies.size() == queries) return true;
+    error = "bad answer to POST /query: wrong number of answers";
+    return false;
 }
 
 // For the error counter: no answer, a server error, a refused token, or a 200 that could not
@@ -251,6 +264,8 @@ void RemoteBackend::query(std::vector<nostr::Filter> filters, store::QueryOption
 void RemoteBackend::send_queries(std::vector<PendingQuery> batch, std::function<void()> finished) {
     std::string body = join(batch);
     net::HttpHeaders headers = trace_headers(batch, "/query");
+    // The line answer: each event's bytes are kept as they arrive, not re-serialized.
+    headers.emplace_back("Accept", api::kQueryLinesMediaType);
     auto shared = std::make_shared<std::vector<PendingQuery>>(std::move(batch));
     client_.post(
         "/query", std::move(body), std::move(headers),
@@ -262,10 +277,8 @@ void RemoteBackend::send_queries(std::vector<PendingQuery> batch, std::function<
             bool unreadable = false;
             if (!response.error.empty() || response.status != 200)
                 failure = failure_message(response);
-            else if (!api::decode_query_replies(response.body, batch.size() > 1, replies, error))
+            else if (!decode_answer(response, batch.size(), replies, error))
                 failure = kUnavailable + error, unreadable = true;
-            else if (replies.size() != batch.size())
-                failure = kUnavailable + "wrong number of answers", unreadable = true;
             observe(query_route, start, response, unreadable);
             for (size_t i = 0; i < batch.size(); ++i) {
                 relay::QueryResult result;

@@ -3,6 +3,7 @@
 // answers to the same events, so the two paths cannot drift apart.
 #include "services/event_handler_api.h"
 #include "services/api_json.h"
+#include "services/api_query_lines.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -49,6 +50,15 @@ class ApiTest : public ::testing::Test {
     }
     net::HttpServerResponse post(std::string target, std::string body) {
         return request("POST", std::move(target), std::move(body));
+    }
+    // POST /query asking for the line answer.
+    net::HttpServerResponse post_query_lines(std::string body) {
+        return call(
+            [this](net::HttpServerRequest r, net::HttpRespond respond) {
+                r.accept = "application/json, application/x-ndjson";
+                api_.handle(std::move(r), respond);
+            },
+            "POST", "/query", std::move(body));
     }
 
     // A query answer with these events, at the current commit (2 events stored).
@@ -218,6 +228,43 @@ TEST_F(ApiTest, QueryBatchAnswersEachQuery) {
                               R"j({"error":"invalid: too many filters (3, max 2)"}])j");
     EXPECT_EQ(post("/query", "[]").body, "[]");
     EXPECT_EQ(post("/query", "[{").status, 400u);
+}
+
+// Without the Accept header the JSON answer, exactly as before; with it the line answer, for
+// one query and for a batch with failed queries, whose bad requests stay JSON errors.
+TEST_F(ApiTest, QueryLinesOnlyWhenAccepted) {
+    nostr::Event a = make_event(alice_, 1, now_ - 2, {{"t", "a"}}, "two\nlines");
+    nostr::Event b = make_event(alice_, 7, now_ - 1, {{"t", "b"}}, "é 🎉");
+    post("/event", a.json);
+    post("/event", b.json);
+    const std::string one = R"({"filters":[{"kinds":[1,7]}]})";
+    auto json = post("/query", one);
+    EXPECT_EQ(json.content_type, "application/json");
+    EXPECT_EQ(json.body, api_events({b.json, a.json}));
+
+    auto lines = post_query_lines(one);
+    EXPECT_EQ(lines.status, 200u);
+    EXPECT_EQ(lines.content_type, "application/x-ndjson");
+    EXPECT_EQ(lines.body, "{\"snapshot_seq\":2,\"events\":2}\n" + b.json + "\n" + a.json + "\n");
+
+    auto batch = post_query_lines(R"([{"filters":[{"#t":["a"]}]},{"filters":[]},5,)"
+                                  R"({"filters":[{"#t":["none"]}]}])");
+    EXPECT_EQ(batch.status, 200u);
+    EXPECT_EQ(batch.content_type, "application/x-ndjson");
+    EXPECT_EQ(batch.body, "{\"snapshot_seq\":2,\"events\":1}\n" + a.json + "\n" +
+                              R"({"error":"invalid: at least one filter is required"})" "\n"
+                              R"({"error":"invalid: each query must be a JSON object"})" "\n"
+                              "{\"snapshot_seq\":2,\"events\":0}\n");
+    std::vector<services::api::QueryReply> decoded;
+    std::string error;
+    ASSERT_TRUE(services::api::decode_query_lines(batch.body, 4, decoded, error)) << error;
+    EXPECT_EQ(decoded[0].events, std::vector<std::string>{a.json});
+    EXPECT_EQ(post_query_lines("[]").body, "");
+
+    auto refused = post_query_lines(R"({"filters":[]})");
+    EXPECT_EQ(refused.status, 400u);
+    EXPECT_EQ(refused.content_type, "application/json");
+    EXPECT_EQ(refused.body, R"({"error":"invalid: at least one filter is required"})");
 }
 
 TEST_F(ApiTest, InvalidFiltersAre400) {

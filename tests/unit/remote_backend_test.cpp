@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -29,17 +30,21 @@ using ::testing::Not;
 using ::testing::StartsWith;
 using Clock = std::chrono::steady_clock;
 
-// The event handler side, listening on a free port of 127.0.0.1.
+// The event handler side, listening on a free port of 127.0.0.1. With `answers_in_lines`
+// false it plays an event handler from before the line answer: it never sees the Accept
+// header, so it answers POST /query in JSON.
 class EventHandler {
   public:
-    EventHandler() {
+    explicit EventHandler(bool answers_in_lines = true) {
         relay::Limits limits;
         limits.max_filters = 2;
         api_ = std::make_unique<services::EventHandlerApi>(
             stack_.backend(), services::EventHandlerConfig{limits, 1 << 20}, metrics_);
         server_ = std::make_unique<net::HttpServer>(
             net::ServerOptions{"127.0.0.1", 0, 2}, net::HttpServerOptions{},
-            [this](net::HttpServerRequest r, net::HttpRespond respond) {
+            [this, answers_in_lines](net::HttpServerRequest r, net::HttpRespond respond) {
+                if (!answers_in_lines) r.accept.clear();
+                if (r.accept.find("application/x-ndjson") != std::string::npos) ++line_requests;
                 api_->handle(std::move(r), respond);
             });
         server_->listen();
@@ -50,6 +55,7 @@ class EventHandler {
         thread_.join();
     }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->local_port()); }
+    std::atomic<int> line_requests{0};  // requests that asked for the line answer
     uint64_t event_requests() { return requests("/event"); }
     uint64_t query_requests() { return requests("/query"); }
     uint64_t requests(const std::string& route) {
@@ -74,8 +80,9 @@ struct Submitted {
 
 class RemoteTest : public ::testing::Test {
   protected:
-    RemoteTest()
-        : client_({handler_.url(), 4}),
+    explicit RemoteTest(bool answers_in_lines = true)
+        : handler_(answers_in_lines),
+          client_({handler_.url(), 4}),
           backend_(client_, bus_, metrics_, {{2, 256, 1 << 20, 16384}, {1, 32, 1 << 20, 16384}}) {
         bus_.subscribe([this](const bus::LiveEvent& live) {
             std::lock_guard lock(mutex_);
@@ -191,6 +198,7 @@ TEST_F(RemoteTest, QueryAndCountComeBackIntact) {
     EXPECT_EQ(result.error, "");
     EXPECT_EQ(result.events, (std::vector<std::string>{b.json, a.json}));
     EXPECT_GE(result.snapshot_seq, stored_b.seq);
+    EXPECT_EQ(handler_.line_requests, 1);  // the answer came in lines
 
     std::vector<nostr::Filter> filters;
     std::string error;
@@ -253,6 +261,36 @@ TEST_F(RemoteTest, ConcurrentQueriesTravelInBatchesWithTheirOwnAnswers) {
     EXPECT_EQ(futures.back().get().error, "invalid: too many filters (3, max 2)");
     // One query request in flight at a time (this fixture): 201 queries in far fewer requests.
     EXPECT_LE(handler_.query_requests() - requests_before, 40u);
+}
+
+// A websocket handler upgraded before its event handler still reads the JSON answer.
+class RemoteToOlderEventHandlerTest : public RemoteTest {
+  protected:
+    RemoteToOlderEventHandlerTest() : RemoteTest(false) {}
+};
+
+TEST_F(RemoteToOlderEventHandlerTest, JsonAnswersOfSingleQueriesAndBatchesAreRead) {
+    std::vector<nostr::Event> events;
+    for (int i = 0; i < 5; ++i) {
+        events.push_back(
+            make_event(test_key(9), 1, now_ - i, {{"t", "o" + std::to_string(i)}}, "a \n b é"));
+        ASSERT_EQ(submit(events.back()).get().result.outcome, store::PutOutcome::stored);
+    }
+    auto single = query(R"([{"#t":["o0"]}])");
+    EXPECT_EQ(single.error, "");
+    EXPECT_EQ(single.events, std::vector<std::string>{events[0].json});
+    std::vector<std::future<relay::QueryResult>> futures;
+    for (int round = 0; round < 8; ++round)
+        for (int i = 0; i < 5; ++i)
+            futures.push_back(start_query(R"([{"#t":["o)" + std::to_string(i) + R"("]}])"));
+    futures.push_back(start_query(R"([{},{},{}])"));
+    for (size_t k = 0; k + 1 < futures.size(); ++k) {
+        auto result = futures[k].get();
+        EXPECT_EQ(result.error, "");
+        EXPECT_EQ(result.events, std::vector<std::string>{events[k % 5].json});
+    }
+    EXPECT_EQ(futures.back().get().error, "invalid: too many filters (3, max 2)");
+    EXPECT_EQ(handler_.line_requests, 0);
 }
 
 TEST(RemoteDown, UnreachableEventHandlerFailsPromptly) {

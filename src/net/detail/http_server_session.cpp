@@ -118,7 +118,8 @@ class HttpServerSession final : public Connection,
                                    std::move(request.body()),
                                    false,
                                    std::string(request["traceparent"]),
-                                   std::string(request[http::field::authorization])};
+                                   std::string(request[http::field::authorization]),
+                                   std::string(request[http::field::accept])};
         dispatch(std::move(incoming));
     }
 
