@@ -4,6 +4,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 namespace services::api {
 namespace {
 
@@ -87,7 +89,9 @@ bool decode_query_lines(std::string_view body, size_t queries, std::vector<Query
         if (!read_header(line, reply, events))
             return fail(
                 R"(expected a header line {"snapshot_seq":N,"events":K} or {"error":"..."})");
-        reply.events.reserve(events);
+        // The count is the sender's word: reserve no more than the body can hold (an event
+        // line is at least "{}\n"), so a wrong count fails as truncated instead of throwing.
+        reply.events.reserve(std::min<uint64_t>(events, (body.size() - position) / 3));
         for (uint64_t i = 0; i < events; ++i) {
             if (!next_line(line))
                 return fail("truncated: " + std::to_string(events) + " events announced, " +

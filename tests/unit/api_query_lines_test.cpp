@@ -145,6 +145,9 @@ TEST(ApiQueryLines, RefusesCountMismatches) {
     EXPECT_THAT(decode_error(body, 2), HasSubstr("expected a header line"));
     body = "{\"snapshot_seq\":1,\"events\":1}\n" + events[0] + "\n" + events[1] + "\n";
     EXPECT_THAT(decode_error(body, 1), HasSubstr("lines left"));
+    // An absurd count is refused like any other, not trusted for a reservation that throws.
+    body = "{\"snapshot_seq\":1,\"events\":18446744073709551615}\n" + events[0] + "\n";
+    EXPECT_THAT(decode_error(body, 1), HasSubstr("truncated"));
 }
 
 TEST(ApiQueryLines, AcceptHeader) {
