@@ -55,7 +55,6 @@ struct Connection {
     http::request<http::string_body> request;
     std::optional<http::response_parser<http::string_body>> parser;
     std::shared_ptr<Pending> current;
-    uint64_t served = 0;  // responses received: a reused connection may have gone stale
 };
 
 }  // namespace
@@ -121,7 +120,8 @@ struct HttpClient::Impl {
         size_t connecting = 0;
         for (auto& connection : connections) {
             if (connection->state == Connection::State::connecting) ++connecting;
-            if (connection->state == Connection::State::idle && !queue.empty()) {
+            // start() fails a request whose time ran out and leaves the connection idle
+            while (connection->state == Connection::State::idle && !queue.empty()) {
                 auto pending = std::move(queue.front());
                 queue.pop_front();
                 start(connection, std::move(pending));
@@ -210,7 +210,6 @@ struct HttpClient::Impl {
         auto message = connection->parser->release();
         connection->parser.reset();
         auto pending = std::move(connection->current);
-        ++connection->served;
         if (message.keep_alive() && !stopping)
             connection->state = Connection::State::idle;
         else
@@ -228,18 +227,18 @@ struct HttpClient::Impl {
     void request_failed(const std::shared_ptr<Connection>& connection, beast::error_code ec,
                         bool nothing_received) {
         auto pending = std::move(connection->current);
-        bool stale = connection->served > 0 && nothing_received && ec != beast::error::timeout;
+        bool stale = nothing_received && ec != beast::error::timeout;
         remove(connection);
         if (stopping) return fail(*pending, "client stopped");
         if (stale && !pending->retried) {
-            // The server closed a keep-alive connection that sat idle: that request never
-            // reached it. Try once more on a fresh connection (POST /event is idempotent: a
-            // repeat is a duplicate). The other idle connections that served requests are
-            // most likely dead too (the server restarted, or its idle timeout closed them
-            // all): drop them, so that the retry and the requests after it open new ones
-            // instead of meeting them one by one.
+            // Most likely the server closed a connection that sat idle in the pool, used or
+            // not (it restarted, or its idle timeout closed it), and the request never reached
+            // it. Try once more on a fresh connection: every endpoint is safe to repeat
+            // (POST /event answers a repeat as a duplicate). The other idle connections are
+            // most likely dead too: drop them, so that the retry and the requests after it
+            // open new ones instead of meeting them one by one.
             pending->retried = true;
-            drop_used_idle_connections();
+            drop_idle_connections();
             pending->body = std::move(connection->request.body());
             queue.push_front(std::move(pending));
             arm_sweep();
@@ -252,12 +251,11 @@ struct HttpClient::Impl {
         pump();
     }
 
-    void drop_used_idle_connections() {
-        std::vector<std::shared_ptr<Connection>> used;
+    void drop_idle_connections() {
+        std::vector<std::shared_ptr<Connection>> idle;
         for (auto& connection : connections)
-            if (connection->state == Connection::State::idle && connection->served > 0)
-                used.push_back(connection);
-        for (auto& connection : used) remove(connection);
+            if (connection->state == Connection::State::idle) idle.push_back(connection);
+        for (auto& connection : idle) remove(connection);
     }
 
     void remove(const std::shared_ptr<Connection>& connection) {
