@@ -23,9 +23,13 @@ start_relay() {
 bench() { timeout 600 "$bin" bench --url "ws://127.0.0.1:$port" --relay-pid "$relay" --seed 1 "$@"; }
 
 echo "== $(nproc) cores, $(uname -r), $("$bin" version)"
-start_relay main
+start_relay ingest
 bench --workload ingest --events 100000 --connections 16 --window 256 --duration 60
 bench --workload ingest --events 50000 --duration 60
+stop_pid "$relay"; relay=""
+
+# a fresh relay, so that the REQ mix runs on exactly the 100,000 events it preloads
+start_relay req
 bench --workload req --preload 100000 --requests 100000 --duration 30
 bench --workload fanout --subscribers 500 --rate 500 --events 2000 --duration 30
 stop_pid "$relay"; relay=""
