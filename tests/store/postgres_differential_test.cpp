@@ -102,6 +102,10 @@ TEST(PgDifferential, SameOutcomesAndStateAsLmdb) {
                 static_cast<unsigned long long>(s));
     std::string dir = (std::filesystem::temp_directory_path() / "nostpp-diff-XXXXXX").string();
     ASSERT_TRUE(mkdtemp(dir.data()));
+    struct RemovedAtTheEnd {  // also when an assertion ends the test early
+        std::string dir;
+        ~RemovedAtTheEnd() { std::filesystem::remove_all(dir); }
+    } removed{dir};
     std::unique_ptr<store::Store> lmdb = store::LmdbStore::open(dir, uint64_t{1} << 30);
     std::string url = pg_database_url("differential");
     auto pg = store::PgStore::open(pg_options(url));
@@ -144,8 +148,6 @@ TEST(PgDifferential, SameOutcomesAndStateAsLmdb) {
                 << "seed " << s << " " << batch[i].json;
     }
     EXPECT_EQ(everything(*pg, kNow), everything(*lmdb, kNow));
-    lmdb.reset();
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
