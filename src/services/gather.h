@@ -34,7 +34,11 @@ class Gather {
             std::lock_guard lock(mutex_);
             if (--remaining_ > 0) return;
         }
+        if (join_ != Join::array && answers_.size() == 1) return send_(std::move(answers_[0]));
+        size_t bytes = 2 + answers_.size();  // brackets and commas
+        for (const std::string& answer : answers_) bytes += answer.size();
         std::string out;
+        out.reserve(bytes);
         if (join_ == Join::array) out.push_back('[');
         for (size_t i = 0; i < answers_.size(); ++i) {
             if (i && join_ != Join::concatenate) out.push_back(',');
