@@ -31,7 +31,7 @@ stop_pid "$relay"; relay=""
 # a fresh relay, so that the REQ mix runs on exactly the 100,000 events it preloads
 start_relay req
 bench --workload req --preload 100000 --requests 100000 --duration 30
-bench --workload fanout --subscribers 500 --rate 500 --events 2000 --duration 30
+bench --workload fanout --subscribers 500 --rate 50 --events 400 --duration 30
 stop_pid "$relay"; relay=""
 
 start_relay idle
