@@ -126,13 +126,7 @@ TEST(ApiJson, FiltersRequestRoundTrip) {
 }
 
 TEST(ApiJson, QueryReplyKeepsEventsByteForByte) {
-    std::vector<std::string> events;
-    const char* contents[] = {"plain", "quote \" backslash \\ slash /",
-                              "controls \x01\x1f\b\f\n\r\t", "unicode é 🎉 \u2028", ""};
-    int64_t t = 1000;
-    for (const char* content : contents)
-        events.push_back(
-            make_event(test_key(4), 1, t++, {{"e", std::string(64, 'a')}, {"-"}}, content).json);
+    std::vector<std::string> events = test_support::events_needing_escapes();
     std::string body = api::encode_query_reply(events, 77);
     std::vector<api::QueryReply> decoded;
     std::string error;

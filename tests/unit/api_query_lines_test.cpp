@@ -9,26 +9,8 @@
 
 namespace {
 namespace api = services::api;
-using test_support::make_event;
-using test_support::test_key;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-// Events whose content needs every kind of escape, an escaped newline among them.
-std::vector<std::string> awkward_events() {
-    std::vector<std::string> events;
-    const char* contents[] = {"plain",
-                              "quote \" backslash \\ slash /",
-                              "controls \x01\x1f\b\f\n\r\t",
-                              "line one\nline two\r\n",
-                              "unicode é 🎉 \u2028 \u2029",
-                              ""};
-    int64_t t = 1000;
-    for (const char* content : contents)
-        events.push_back(
-            make_event(test_key(5), 1, t++, {{"e", std::string(64, 'b')}, {"-"}}, content).json);
-    return events;
-}
 
 std::vector<api::QueryReply> decode_ok(std::string_view body, size_t queries) {
     std::vector<api::QueryReply> out;
@@ -47,7 +29,7 @@ std::string decode_error(std::string_view body, size_t queries) {
 }
 
 TEST(ApiQueryLines, OneQueryRoundTripsEventsByteForByte) {
-    std::vector<std::string> events = awkward_events();
+    std::vector<std::string> events = test_support::events_needing_escapes();
     std::string body;
     api::append_query_lines(body, events, 77);
     // One header line and one line per event: escaped newlines stay escaped.
@@ -61,7 +43,7 @@ TEST(ApiQueryLines, OneQueryRoundTripsEventsByteForByte) {
 }
 
 TEST(ApiQueryLines, BatchWithErrorsAndEmptyAnswersRoundTrips) {
-    std::vector<std::string> events = awkward_events();
+    std::vector<std::string> events = test_support::events_needing_escapes();
     std::string body;
     api::append_query_lines(body, events, 9);
     api::append_query_error_line(body, "invalid: \"quoted\"\nnewline");
@@ -81,7 +63,7 @@ TEST(ApiQueryLines, BatchWithErrorsAndEmptyAnswersRoundTrips) {
 
 TEST(ApiQueryLines, RefusesTruncatedBodies) {
     std::string body;
-    api::append_query_lines(body, awkward_events(), 1);
+    api::append_query_lines(body, test_support::events_needing_escapes(), 1);
     // Cut inside a line, just before its newline, and at a line boundary.
     EXPECT_THAT(decode_error(body.substr(0, body.size() - 10), 1), HasSubstr("truncated"));
     EXPECT_THAT(decode_error(body.substr(0, body.size() - 1), 1), HasSubstr("truncated"));
@@ -93,7 +75,7 @@ TEST(ApiQueryLines, RefusesTruncatedBodies) {
 
 TEST(ApiQueryLines, RefusesLeftoverLinesAndWrongQueryCounts) {
     std::string one;
-    api::append_query_lines(one, {awkward_events()[0]}, 1);
+    api::append_query_lines(one, {test_support::events_needing_escapes()[0]}, 1);
     EXPECT_THAT(decode_error(one + one, 1), HasSubstr("lines left after the answers to 1"));
     EXPECT_THAT(decode_error(one + "\n", 1), HasSubstr("lines left"));
     EXPECT_THAT(decode_error(one, 2), HasSubstr("answers 1 of 2 queries"));
@@ -120,7 +102,7 @@ TEST(ApiQueryLines, RefusesBadHeaders) {
 }
 
 TEST(ApiQueryLines, RefusesEventLinesThatAreNotObjects) {
-    std::string event = awkward_events()[0];
+    std::string event = test_support::events_needing_escapes()[0];
     for (std::string line : {std::string("5"), std::string("[]"), std::string("\"x\""),
                              std::string(""), event.substr(0, 20), event + " " + event})
         EXPECT_THAT(decode_error("{\"snapshot_seq\":1,\"events\":1}\n" + line + "\n", 1),
@@ -131,7 +113,7 @@ TEST(ApiQueryLines, RefusesEventLinesThatAreNotObjects) {
 // A header whose count is wrong misaligns the lines: an event line is never a header, and a
 // header line would be left over or missing.
 TEST(ApiQueryLines, RefusesCountMismatches) {
-    std::vector<std::string> events = awkward_events();
+    std::vector<std::string> events = test_support::events_needing_escapes();
     std::string second;
     api::append_query_lines(second, {events[0]}, 2);
     std::string body =

@@ -45,4 +45,19 @@ nostr::Bytes32 bytes32_from_hex(std::string_view hex) {
     return out;
 }
 
+std::vector<std::string> events_needing_escapes() {
+    std::vector<std::string> events;
+    const char* contents[] = {"plain",
+                              "quote \" backslash \\ slash /",
+                              "controls \x01\x1f\b\f\n\r\t",
+                              "line one\nline two\r\n",
+                              "unicode é 🎉 \u2028 \u2029",
+                              ""};
+    int64_t t = 1000;
+    for (const char* content : contents)
+        events.push_back(
+            make_event(test_key(5), 1, t++, {{"e", std::string(64, 'b')}, {"-"}}, content).json);
+    return events;
+}
+
 }  // namespace test_support

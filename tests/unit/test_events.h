@@ -29,4 +29,8 @@ std::string event_message(const nostr::Event& event);
 // 64 hex characters (either case) to bytes; throws std::invalid_argument on anything else.
 nostr::Bytes32 bytes32_from_hex(std::string_view hex);
 
+// Signed events whose content needs every kind of JSON escape (quotes, controls, escaped
+// newlines, U+2028/U+2029, empty), for codecs that must carry an event byte for byte.
+std::vector<std::string> events_needing_escapes();
+
 }  // namespace test_support
