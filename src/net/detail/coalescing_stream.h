@@ -1,6 +1,7 @@
 // A stream layer under beast::websocket::stream that turns many small frame writes into few
 // socket writes. A write is copied into a pending buffer and completes at once; the buffer
-// goes to the socket in one write, and whatever is written while that write is in flight
+// goes to the socket in one write (a non-blocking send straight away when the socket takes
+// it all, else an asynchronous write), and whatever is written while that write is in flight
 // goes out together in the next. The first frame is never delayed unless the writer corks the
 // stream because more frames are already queued (then they all go in one write), and a burst
 // (a REQ's results, a fan-out, many OKs) costs one syscall per socket write instead of one
@@ -144,6 +145,7 @@ private:
             pending_.clear();
             return;
         }
+        if (send_now(keep_alive)) return;
         flushing_ = true;
         sending_.swap(pending_);
         boost::asio::async_write(
@@ -161,6 +163,41 @@ private:
             });
     }
 
+    // Hands the pending bytes to the socket at once, without blocking: the socket's send
+    // buffer usually has room, and then no asynchronous write (an operation object and a
+    // completion handler through the strand, per flush) is needed. True when nothing is left
+    // to send; otherwise the rest goes by an asynchronous write.
+    bool send_now(const std::shared_ptr<void>& keep_alive) {
+        auto& socket = next_.socket();
+        boost::beast::error_code ec;
+        if (!non_blocking_) {
+            socket.non_blocking(true, ec);
+            if (ec) return false;
+            non_blocking_ = true;
+        }
+        std::size_t sent = socket.write_some(boost::asio::buffer(pending_), ec);
+        if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+            ec = {};
+            sent = 0;
+        }
+        if (ec) {
+            failed_ = ec;
+            pending_.clear();
+        } else if (sent < pending_.size()) {
+            pending_.erase(0, sent);
+            return false;
+        } else {
+            pending_.clear();
+        }
+        // Waiters queued while bytes were pending (after_flush) run now that none are; not
+        // from inside this call, which may be a write's initiation.
+        if (!drain_waiters_.empty())
+            boost::asio::post(get_executor(), [this, keep_alive] {
+                if (!flushing_ && pending_.empty()) run_all(drain_waiters_);
+            });
+        return true;
+    }
+
     NextLayer next_;
     std::weak_ptr<void> owner_;
     std::chrono::steady_clock::time_point last_received_ = std::chrono::steady_clock::now();
@@ -168,6 +205,7 @@ private:
     std::string sending_;  // the socket write in flight
     bool flushing_ = false;
     bool corked_ = false;
+    bool non_blocking_ = false;  // the socket's synchronous writes return would_block
     boost::beast::error_code failed_;
     std::vector<std::unique_ptr<WaiterBase>> space_waiters_;  // writes held by backpressure
     std::vector<std::unique_ptr<WaiterBase>> drain_waiters_;  // run once all is sent
