@@ -16,6 +16,7 @@
 #include "net/detail/message_limits.h"
 #include "net/detail/outbound_queue.h"
 #include "net/detail/sessions.h"
+#include "net/detail/ws_frame.h"
 #include "nostr/relay_message.h"
 #include "relay/relay.h"
 
@@ -83,9 +84,6 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
             response.set(http::field::server, "nostpp");
         }));
         ws_.read_message_max(context_.hard_message_cap);
-        // Send each message as one frame, straight from our buffer (no fragmenting copy).
-        ws_.auto_fragment(false);
-        ws_.text(true);
         ws_.async_accept(request,
                          beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
     }
@@ -219,36 +217,50 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
         if (requested.start_writer) write_next();
     }
 
-    // Strand only: writes the next queued frame, or the close frame.
+    // Strand only: frames everything queued into the socket layer, which sends it in one
+    // socket write once the queue is drained (or its buffer is full), then the close frame
+    // if one is owed. The text frames are framed here (ws_frame.h), not by the websocket
+    // stream, whose asynchronous write cost a composed operation and a handler through the
+    // strand per frame; the stream keeps the control frames. Both write on this strand and
+    // append whole frames, so they never interleave.
     void write_next() {
-        uint16_t code = 0;
-        bool more = false;
         auto& socket_layer = ws_.next_layer();
-        switch (queue_.next(writing_, code, more)) {
-            case OutboundQueue::Next::frame:
-                // Frames already queued behind this one go to the socket together, in one
-                // write, once the queue is drained (or the coalescing buffer is full).
-                if (more) socket_layer.cork();
-                ws_.async_write(
-                    asio::buffer(writing_),
-                    beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+        socket_layer.cork();
+        for (;;) {
+            if (socket_layer.full()) {
+                // A slow reader: what is still queued waits in the bounded OutboundQueue.
+                socket_layer.when_room([self = shared_from_this()] { self->write_next(); });
                 return;
-            case OutboundQueue::Next::close:
-                socket_layer.uncork();
-                ws_.async_close(
-                    websocket::close_reason(static_cast<websocket::close_code>(code), writing_),
-                    beast::bind_front_handler(&WsSession::on_close_sent, shared_from_this()));
-                return;
-            case OutboundQueue::Next::idle:
-                socket_layer.uncork();
-                std::string().swap(writing_);  // don't keep the last frame's memory while idle
-                return;
+            }
+            uint16_t code = 0;
+            bool more = false;
+            switch (queue_.next(writing_, code, more)) {
+                case OutboundQueue::Next::frame: {
+                    // Once the websocket stream has begun closing (the peer's close frame,
+                    // answered by the stream itself), nothing may follow its close frame.
+                    if (!ws_.is_open()) continue;
+                    FrameHeaderBuffer header;
+                    auto ec = socket_layer.append(text_frame_header(writing_.size(), header),
+                                                  writing_);
+                    if (ec) {
+                        socket_layer.uncork();
+                        return drop(ec);
+                    }
+                    continue;
+                }
+                case OutboundQueue::Next::close:
+                    socket_layer.uncork();
+                    ws_.async_close(
+                        websocket::close_reason(static_cast<websocket::close_code>(code),
+                                                writing_),
+                        beast::bind_front_handler(&WsSession::on_close_sent, shared_from_this()));
+                    return;
+                case OutboundQueue::Next::idle:
+                    socket_layer.uncork();
+                    std::string().swap(writing_);  // don't keep a frame's memory while idle
+                    return;
+            }
         }
-    }
-
-    void on_write(beast::error_code ec, size_t) {
-        if (ec) return drop(ec);
-        write_next();
     }
 
     void on_close_sent(beast::error_code ec) {
@@ -302,7 +314,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     ServerContext& context_;
     OutboundQueue queue_;
     std::unique_ptr<relay::ClientSession> client_;        // strand only
-    std::string writing_;                                 // strand only: frame in flight
+    std::string writing_;                                 // strand only: frame being framed
     std::unique_ptr<asio::steady_timer> close_deadline_;  // strand only, made when closing
     std::unique_ptr<asio::steady_timer> idle_timer_;      // strand only (watch_idle)
     IdlePolicy::Clock::time_point last_ping_;             // strand only

@@ -26,6 +26,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -91,6 +92,27 @@ public:
                 boost::asio::post(get_executor(), std::move(done));
             },
             handler, buffers);
+    }
+
+    // Bytes of the owner's own (whole websocket frames it built), on the same strand as the
+    // websocket stream's writes: appended whole, so the two never interleave. Like a write
+    // through the stream, they gather while corked. Returns the socket's failure, if any.
+    boost::beast::error_code append(std::string_view header, std::string_view payload) {
+        if (failed_) return failed_;
+        pending_.append(header);
+        pending_.append(payload);
+        if (!corked_ || pending_.size() >= kHighWater) flush();
+        return {};
+    }
+    // Backpressure for append(): true while kHighWater bytes wait behind a socket write.
+    bool full() const { return flushing_ && pending_.size() >= kHighWater; }
+    // Posts `task` once the socket write in flight is over (when full()).
+    template <class Task>
+    void when_room(Task&& task) {
+        space_waiters_.push_back(make_waiter(
+            [ex = get_executor(), task = std::forward<Task>(task)]() mutable {
+                boost::asio::post(ex, std::move(task));
+            }));
     }
 
     // While corked, writes only gather in the pending buffer (up to kHighWater); uncork()
