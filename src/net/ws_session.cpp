@@ -33,6 +33,8 @@ namespace websocket = beast::websocket;
 constexpr size_t kKeptReadBuffer = 1024;
 // How long a closing handshake may take before the socket is simply closed.
 constexpr auto kCloseGrace = std::chrono::seconds(5);
+// Bytes one write_next() frames before it lets other handlers run.
+constexpr size_t kMaxFramedPerPass = 256 * 1024;
 // RFC 6455 limits the close reason to 123 bytes.
 constexpr size_t kMaxCloseReason = 123;
 
@@ -226,19 +228,31 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
     void write_next() {
         auto& socket_layer = ws_.next_layer();
         socket_layer.cork();
+        size_t framed = 0;
         for (;;) {
             if (socket_layer.full()) {
                 // A slow reader: what is still queued waits in the bounded OutboundQueue.
                 socket_layer.when_room([self = shared_from_this()] { self->write_next(); });
                 return;
             }
+            if (framed >= kMaxFramedPerPass) {
+                // A connection with a steady stream of frames yields the thread now and then,
+                // to its own reads and to the other connections.
+                socket_layer.uncork();
+                asio::post(executor_, [self = shared_from_this()] { self->write_next(); });
+                return;
+            }
             uint16_t code = 0;
             bool more = false;
             switch (queue_.next(writing_, code, more)) {
                 case OutboundQueue::Next::frame: {
-                    // Once the websocket stream has begun closing (the peer's close frame,
-                    // answered by the stream itself), nothing may follow its close frame.
-                    if (!ws_.is_open()) continue;
+                    if (!ws_.is_open()) {
+                        // The websocket stream is closing (it answered the peer's close frame
+                        // itself) or failed: nothing may follow, and the read ends the session.
+                        queue_.shut();
+                        socket_layer.uncork();
+                        return;
+                    }
                     FrameHeaderBuffer header;
                     auto ec = socket_layer.append(text_frame_header(writing_.size(), header),
                                                   writing_);
@@ -246,6 +260,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
                         socket_layer.uncork();
                         return drop(ec);
                     }
+                    framed += writing_.size();
                     continue;
                 }
                 case OutboundQueue::Next::close:

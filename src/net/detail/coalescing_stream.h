@@ -247,6 +247,9 @@ template <class NextLayer>
 void teardown(boost::beast::role_type role, CoalescingStream<NextLayer>& stream,
               boost::beast::error_code& ec) {
     using boost::beast::websocket::teardown;
+    // The blocking teardown reads until the peer closes: undo send_now()'s non-blocking mode.
+    stream.next_layer().socket().non_blocking(false, ec);
+    if (ec) return;
     teardown(role, stream.next_layer(), ec);
 }
 

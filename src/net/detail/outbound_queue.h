@@ -1,6 +1,6 @@
 // The frames waiting to be written to one WebSocket connection. Producers (any thread) push;
-// a single writer (the connection's strand) takes them one at a time, so at most one write is
-// in flight. A connection whose queue grows past its byte budget is a slow reader: its queue
+// a single writer (the connection's strand) takes them in order, so only one writer runs at a
+// time. A connection whose queue grows past its byte budget is a slow reader: its queue
 // is dropped and it is closed, so it cannot hold memory or delay anyone else.
 #pragma once
 #include <cstdint>
