@@ -76,13 +76,11 @@ for ((round = 1; round <= rounds; round++)); do
     reqs=$(sed -E 's/^req: ([0-9]+)\/.*/\1/' <<<"$line")
     rate=$(sed -E 's/.* = ([0-9]+) REQ\/s.*/\1/' <<<"$line")
     [[ $rate =~ ^[0-9]+$ && $reqs -gt 0 ]] || { echo "no REQ figure: $line"; exit 1; }
-    cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" \
-      'BEGIN {printf "%.0f", t * 1e6 / hz / n}')
+    cpu=$(per_unit_us $((after - before)) "$reqs")
     echo "round $round $name: $rate REQ/s, servers' CPU $cpu µs/REQ | $line"
     rates[$name]+="$rate " cpus[$name]+="$cpu "
   done
 done
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 for name in A B; do
   echo "$name: REQ/s ${rates[$name]}-> median $(median <<<"${rates[$name]}"); CPU µs/REQ ${cpus[$name]}-> median $(median <<<"${cpus[$name]}")"
 done

@@ -108,8 +108,6 @@ run() {  # run on|off ROUND -> sets $result (ev/s) and $cpu (relay CPU µs per e
   [[ $result =~ ^[0-9]+$ ]] || { echo "no ingest figure"; exit 1; }
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-
 echo "== $(nproc) cores, $(uname -r), $("$bin" version); $((split ? 1 : 0)) split; $rounds rounds of $events events; ${sampler[*]}"
 on=() off=() on_cpu=() off_cpu=()
 for ((round = 1; round <= rounds; round++)); do

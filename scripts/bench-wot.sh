@@ -42,8 +42,6 @@ run() {  # run off|on N: one ingest run on a fresh store; prints events/s
   grep -oE '"events_per_sec":[0-9.]+' "$dir/out-$mode-$n" | head -1 | cut -d: -f2
 }
 
-median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-
 echo "== $(nproc) cores, $("$bin" version); ingest 50,000 events, 16 connections x 256 in flight"
 : > "$dir/off"; : > "$dir/on"
 for ((i = 1; i <= rounds; i++)); do

@@ -55,3 +55,14 @@ cleanup_bench_servers() {
   scripts/test-server.sh postgres stop "$dir/pg" >/dev/null 2>&1 || true
   rm -rf "$dir"
 }
+
+# For the A/B bench scripts. median: the median of whitespace-separated numbers on stdin.
+median() {
+  tr ' ' '\n' | grep . | sort -g |
+    awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
+}
+# per_unit_us TICKS UNITS [DECIMALS]: CPU clock ticks per unit of work, in µs.
+per_unit_us() {
+  awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" -v d="${3:-0}" \
+    'BEGIN {printf "%.*f", d, t * 1e6 / hz / n}'
+}
