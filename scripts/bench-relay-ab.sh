@@ -35,6 +35,16 @@ start_relay() {  # start_relay BIN -> sets $relay, $port (fresh data directory)
 stop_relay() { stop_pid "$relay"; relay=""; }
 ticks() { awk '{print $14 + $15}' "/proc/$relay/stat"; }
 bench() { timeout 300 "${bins[0]}" bench --url "ws://127.0.0.1:$port" --seed 1 "$@"; }
+# measure VERB BENCH-ARGS...: one bench run against the relay, which is then stopped; sets
+# $line (the run's "VERB: ..." summary) and $used (the relay's CPU ticks during the run).
+measure() {
+  local verb=$1 before
+  shift
+  before=$(ticks)
+  line=$(bench "$@" | grep -E "^$verb: ")
+  used=$(($(ticks) - before))
+  stop_relay
+}
 
 echo "== $(nproc) cores, $(uname -r); A=${bins[0]} B=${bins[1]}; $rounds rounds"
 declare -A fan_cpu fan_p99 req_rate req_cpu
@@ -43,29 +53,19 @@ for ((round = 1; round <= rounds; round++)); do
   for i in "${order[@]}"; do
     name=$([[ $i == 0 ]] && echo A || echo B)
     start_relay "${bins[$i]}"
-    before=$(ticks)
-    line=$(bench --workload fanout --subscribers 500 --rate 50 --events 400 --duration 30 |
-      grep -E '^fanout: ')
-    after=$(ticks)
-    stop_relay
+    measure fanout --workload fanout --subscribers 500 --rate 50 --events 400 --duration 30
     deliveries=$(sed -E 's/.*: ([0-9]+) deliveries.*/\1/' <<<"$line")
     p99=$(sed -E 's/.* p99 ([0-9.]+)ms.*/\1/' <<<"$line")
     [[ $deliveries =~ ^[0-9]+$ && $deliveries -gt 0 ]] || { echo "no fan-out figure: $line"; exit 1; }
-    cpu=$(per_unit_us $((after - before)) "$deliveries" 2)
+    cpu=$(per_unit_us "$used" "$deliveries" 2)
     echo "round $round $name fan-out: relay CPU $cpu µs/delivery | ${line#fanout: }"
     fan_cpu[$name]+="$cpu " fan_p99[$name]+="$p99 "
 
     start_relay "${bins[$i]}"
     bench --workload req --preload 100000 --requests 1 --duration 120 >/dev/null
-    before=$(ticks)
-    line=$(bench --workload req --no-preload --preload 100000 --requests 100000 --duration 60 |
-      grep -E '^req: ')
-    after=$(ticks)
-    stop_relay
-    reqs=$(sed -E 's/^req: ([0-9]+)\/.*/\1/' <<<"$line")
-    rate=$(sed -E 's/.* = ([0-9]+) REQ\/s.*/\1/' <<<"$line")
-    [[ $rate =~ ^[0-9]+$ && $reqs -gt 0 ]] || { echo "no REQ figure: $line"; exit 1; }
-    cpu=$(per_unit_us $((after - before)) "$reqs" 1)
+    measure req --workload req --no-preload --preload 100000 --requests 100000 --duration 60
+    req_figures "$line"
+    cpu=$(per_unit_us "$used" "$reqs" 1)
     echo "round $round $name REQ: $rate REQ/s, relay CPU $cpu µs/REQ | ${line#req: }"
     req_rate[$name]+="$rate " req_cpu[$name]+="$cpu "
   done

@@ -73,9 +73,7 @@ for ((round = 1; round <= rounds; round++)); do
     after=$(cpu_ticks)  # before stopping: PostgreSQL backends end with the connections
     stop_all
     name=$([[ $i == 0 ]] && echo A || echo B)
-    reqs=$(sed -E 's/^req: ([0-9]+)\/.*/\1/' <<<"$line")
-    rate=$(sed -E 's/.* = ([0-9]+) REQ\/s.*/\1/' <<<"$line")
-    [[ $rate =~ ^[0-9]+$ && $reqs -gt 0 ]] || { echo "no REQ figure: $line"; exit 1; }
+    req_figures "$line"
     cpu=$(per_unit_us $((after - before)) "$reqs")
     echo "round $round $name: $rate REQ/s, servers' CPU $cpu µs/REQ | $line"
     rates[$name]+="$rate " cpus[$name]+="$cpu "

@@ -66,3 +66,10 @@ per_unit_us() {
   awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" -v d="${3:-0}" \
     'BEGIN {printf "%.*f", d, t * 1e6 / hz / n}'
 }
+# req_figures LINE: sets $reqs and $rate from a `nostpp bench` "req: ..." summary line, or
+# exits when the line has none.
+req_figures() {
+  reqs=$(sed -E 's/^req: ([0-9]+)\/.*/\1/' <<<"$1")
+  rate=$(sed -E 's/.* = ([0-9]+) REQ\/s.*/\1/' <<<"$1")
+  [[ $rate =~ ^[0-9]+$ && $reqs =~ ^[0-9]+$ && $reqs -gt 0 ]] || { echo "no REQ figure: $1"; exit 1; }
+}
