@@ -1,5 +1,7 @@
 #include "app/store_options.h"
 
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 
 #include "app/database_url.h"
@@ -55,7 +57,9 @@ std::string describe_store(const StoreSettings& settings) {
 
 std::unique_ptr<store::Store> open_store(const StoreSettings& settings) {
     std::string url = effective_database_url(settings);
-    if (url.empty()) return store::LmdbStore::open(settings.data_dir, settings.lmdb_map_size);
+    if (url.empty())
+        return store::LmdbStore::open(settings.data_dir, settings.lmdb_map_size,
+                                      [](std::string_view notice) { spdlog::info("{}", notice); });
     store::PgStoreOptions options;
     options.write_url = url;
     options.read_url = settings.database_read_url;

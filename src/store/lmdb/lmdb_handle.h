@@ -56,6 +56,12 @@ public:
         MDB_val k = to_val(key), v = to_val(value);
         check(mdb_put(txn_, dbi, &k, &v, 0), "mdb_put");
     }
+    // Puts a key greater than every key in the table: LMDB fills the last page instead of
+    // searching and splitting.
+    void append(MDB_dbi dbi, std::string_view key, std::string_view value) {
+        MDB_val k = to_val(key), v = to_val(value);
+        check(mdb_put(txn_, dbi, &k, &v, MDB_APPEND), "mdb_put(MDB_APPEND)");
+    }
     // True when the key existed.
     bool del(MDB_dbi dbi, std::string_view key) {
         MDB_val k = to_val(key);
@@ -91,6 +97,20 @@ public:
     bool first(std::string_view& found_key, std::string_view& value) {
         MDB_val k, v;
         return step(mdb_cursor_get(cursor_, &k, &v, MDB_FIRST), k, v, found_key, value);
+    }
+    bool last(std::string_view& found_key, std::string_view& value) {
+        MDB_val k, v;
+        return step(mdb_cursor_get(cursor_, &k, &v, MDB_LAST), k, v, found_key, value);
+    }
+    // Replaces the value at the cursor's position (the table has no duplicate keys).
+    void replace_current(std::string_view key, std::string_view value) {
+        MDB_val k = to_val(key), v = to_val(value);
+        check(mdb_cursor_put(cursor_, &k, &v, MDB_CURRENT), "mdb_cursor_put(MDB_CURRENT)");
+    }
+    // Deletes the entry at the cursor's position and moves to the one after it.
+    bool erase_and_next(std::string_view& found_key, std::string_view& value) {
+        check(mdb_cursor_del(cursor_, 0), "mdb_cursor_del");
+        return next(found_key, value);  // after a delete, LMDB's NEXT yields the following entry
     }
 
 private:

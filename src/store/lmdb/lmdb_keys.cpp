@@ -52,6 +52,12 @@ void append_value_key(std::string& out, std::string_view value) {
     }
 }
 
+std::string seq_key(uint64_t seq) {
+    std::string out;
+    append_be64(out, seq);
+    return out;
+}
+
 std::string created_prefix() { return {}; }
 
 std::string pubkey_prefix(const nostr::Bytes32& pubkey) {

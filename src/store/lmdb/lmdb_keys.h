@@ -27,6 +27,9 @@ nostr::Bytes32 suffix_id(std::string_view suffix);
 // 511-byte limit and no value is a prefix of another.
 void append_value_key(std::string& out, std::string_view value);
 
+// A record's sequence number as a key or index value: big-endian, so keys sort by number.
+std::string seq_key(uint64_t seq);
+
 std::string created_prefix();
 std::string pubkey_prefix(const nostr::Bytes32& pubkey);
 std::string kind_prefix(uint32_t kind);

@@ -19,17 +19,15 @@ public:
         if (since && *since > 0) stop_after_ = ~static_cast<uint64_t>(*since);
         std::string start = prefix_;
         if (until) append_be64(start, ~static_cast<uint64_t>(*until));
-        std::string_view value;
         // LMDB rejects empty keys: an unbounded scan of the whole table starts at its first key.
-        bool found = start.empty() ? cursor_.first(key_, value) : cursor_.seek(start, key_, value);
+        bool found =
+            start.empty() ? cursor_.first(key_, value_) : cursor_.seek(start, key_, value_);
         valid_ = found && in_range();
     }
     bool valid() const { return valid_; }
     std::string_view suffix() const { return key_.substr(prefix_.size()); }
-    void advance() {
-        std::string_view value;
-        valid_ = cursor_.next(key_, value) && in_range();
-    }
+    std::string_view seq() const { return value_; }  // the record's key
+    void advance() { valid_ = cursor_.next(key_, value_) && in_range(); }
 
 private:
     bool in_range() const {
@@ -39,7 +37,7 @@ private:
     }
     Cursor cursor_;
     std::string prefix_;
-    std::string_view key_;
+    std::string_view key_, value_;
     uint64_t stop_after_ = UINT64_MAX;
     bool valid_ = false;
 };
@@ -81,8 +79,7 @@ public:
             last_suffix_ = suffix;
             nostr::Bytes32 id = suffix_id(suffix);
             std::string_view bytes;
-            if (!txn_.get(tables_.events, {reinterpret_cast<const char*>(id.data()), 32}, bytes))
-                continue;
+            if (!txn_.get(tables_.records, popped_seq_, bytes)) continue;
             RecordView record(bytes);
             if (!accepts(id, record)) continue;
             --remaining_;
@@ -134,13 +131,14 @@ private:
     // Looks each id up directly and orders the hits; id lists are short.
     void load_by_ids() {
         for (const auto& id : *filter_.ids) {
-            std::string_view bytes;
-            if (!txn_.get(tables_.events, {reinterpret_cast<const char*>(id.data()), 32}, bytes))
+            std::string_view seq, bytes;
+            if (!txn_.get(tables_.ids, {reinterpret_cast<const char*>(id.data()), 32}, seq) ||
+                !txn_.get(tables_.records, seq, bytes))
                 continue;
             RecordView record(bytes);
             std::string suffix;
             append_order_suffix(suffix, record.created_at(), id);
-            by_id_.push_back(std::move(suffix));
+            by_id_.emplace_back(std::move(suffix), std::string(seq));
         }
         std::sort(by_id_.begin(), by_id_.end(), std::greater<>());  // popped from the back
     }
@@ -148,7 +146,8 @@ private:
     bool pop(std::string_view& suffix) {
         if (filter_.ids) {
             if (by_id_.empty()) return false;
-            popped_ = std::move(by_id_.back());
+            popped_ = std::move(by_id_.back().first);
+            popped_seq_ = std::move(by_id_.back().second);
             by_id_.pop_back();
             suffix = popped_;
             return true;
@@ -156,8 +155,8 @@ private:
         if (heap_.empty()) return false;
         IndexCursor* cursor = heap_.top();
         heap_.pop();
-        suffix = cursor->suffix();
-        popped_.assign(suffix);  // the cursor's key view moves on advance
+        popped_.assign(cursor->suffix());  // the cursor's views move on advance
+        popped_seq_.assign(cursor->seq());
         suffix = popped_;
         cursor->advance();
         if (cursor->valid()) heap_.push(cursor);
@@ -171,8 +170,9 @@ private:
     int64_t now_;
     std::vector<std::unique_ptr<IndexCursor>> cursors_;
     std::priority_queue<IndexCursor*, std::vector<IndexCursor*>, HeapOrder> heap_;
-    std::vector<std::string> by_id_;
-    std::string popped_;
+    std::vector<std::pair<std::string, std::string>> by_id_;  // (order suffix, seq key)
+    std::string popped_;      // order suffix of the last popped entry
+    std::string popped_seq_;  // and the key of its record
     std::string last_suffix_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "store/lmdb/lmdb_handle.h"
 #include "store/lmdb/lmdb_keys.h"
+#include "store/lmdb/lmdb_migrate.h"
 #include "store/lmdb/lmdb_query.h"
 #include "store/lmdb/lmdb_writer.h"
 
@@ -18,7 +19,8 @@ uint64_t read_commit_seq(const lmdb::Txn& txn, MDB_dbi meta) {
 }
 }  // namespace
 
-std::unique_ptr<LmdbStore> LmdbStore::open(const std::string& data_dir, uint64_t map_size_bytes) {
+std::unique_ptr<LmdbStore> LmdbStore::open(const std::string& data_dir, uint64_t map_size_bytes,
+                                           const lmdb::MigrationNotice& notice) {
     std::error_code ec;
     std::filesystem::create_directories(data_dir, ec);
     if (ec) throw std::runtime_error("cannot create data directory " + data_dir + ": " + ec.message());
@@ -42,7 +44,8 @@ std::unique_ptr<LmdbStore> LmdbStore::open(const std::string& data_dir, uint64_t
         check(mdb_dbi_open(txn.get(), name, MDB_CREATE, &dbi), "mdb_dbi_open");
     };
     auto& t = store->tables_;
-    open_db("events", t.events);
+    open_db("ids", t.ids);
+    open_db("records", t.records);
     open_db("idx_created", t.idx_created);
     open_db("idx_pubkey", t.idx_pubkey);
     open_db("idx_kind", t.idx_kind);
@@ -54,6 +57,7 @@ std::unique_ptr<LmdbStore> LmdbStore::open(const std::string& data_dir, uint64_t
     open_db("deleted_addrs", t.deleted_addrs);
     open_db("meta", t.meta);
     open_db("settings", t.settings);
+    lmdb::migrate_layout(txn, t, notice);
     txn.commit();
     // Reader slots of crashed processes would otherwise pin old pages forever.
     int dead = 0;
@@ -158,7 +162,7 @@ bool LmdbStore::erase(const nostr::Bytes32& id) {
 uint64_t LmdbStore::size() {
     lmdb::Txn txn(env_, true);
     MDB_stat stat;
-    check(mdb_stat(txn.get(), tables_.events, &stat), "mdb_stat");
+    check(mdb_stat(txn.get(), tables_.ids, &stat), "mdb_stat");
     return stat.ms_entries;
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "store/lmdb/lmdb_migrate.h"
 #include "store/lmdb/lmdb_tables.h"
 #include "store/store.h"
 
@@ -13,8 +14,10 @@ namespace store {
 
 class LmdbStore final : public Store {
 public:
-    // Opens (creating if needed) the store in `data_dir`. Throws std::runtime_error.
-    static std::unique_ptr<LmdbStore> open(const std::string& data_dir, uint64_t map_size_bytes);
+    // Opens (creating if needed) the store in `data_dir`, converting a store written by an
+    // older nostpp first (`notice` hears of it before it starts). Throws std::runtime_error.
+    static std::unique_ptr<LmdbStore> open(const std::string& data_dir, uint64_t map_size_bytes,
+                                           const lmdb::MigrationNotice& notice = {});
     ~LmdbStore() override;
 
     uint64_t put(std::span<const nostr::Event* const> batch,

@@ -2,20 +2,29 @@
 #pragma once
 #include <lmdb.h>
 
+#include <cstdint>
+
 namespace store::lmdb {
 
+// Layout 2 keeps each record under a sequence number that only grows, so a commit appends
+// records instead of inserting them at random (ids are random) and recent events share pages.
+// Layout 1 kept records under their id; lmdb_migrate.h converts it.
+constexpr uint32_t kLayoutVersion = 2;
+
 struct Tables {
-    MDB_dbi events;           // id -> record (lmdb_record.h)
+    MDB_dbi ids;              // id -> record sequence number (be64)
+    MDB_dbi records;          // sequence number (be64) -> record (lmdb_record.h)
+    // The order-suffix indexes below map their key to the record's sequence number (be64).
     MDB_dbi idx_created;      // order suffix
     MDB_dbi idx_pubkey;       // pubkey + suffix
     MDB_dbi idx_kind;         // kind + suffix
     MDB_dbi idx_pubkey_kind;  // pubkey + kind + suffix
     MDB_dbi idx_tag;          // letter + value key + suffix
-    MDB_dbi idx_expiration;   // expiration + id
+    MDB_dbi idx_expiration;   // expiration + id -> empty
     MDB_dbi replaceable;      // replaceable_key -> id of the stored version
     MDB_dbi deleted_ids;      // deleted_id_key(id, deleter) -> empty (NIP-09 `e`)
     MDB_dbi deleted_addrs;    // replaceable_key -> created_at of the newest `a` deletion
-    MDB_dbi meta;             // "commit_seq" -> u64, "schema" -> u32
+    MDB_dbi meta;             // "commit_seq" -> u64, "layout" -> u32
     MDB_dbi settings;         // name -> value (Store::put_setting)
 };
 

@@ -33,9 +33,27 @@ std::string suffixed(std::string prefix, int64_t created_at, const nostr::Bytes3
 }
 }  // namespace
 
+std::optional<EventWriter::Stored> EventWriter::find(std::string_view id) {
+    std::string_view seq_bytes, bytes;
+    if (!txn_.get(tables_.ids, id, seq_bytes)) return std::nullopt;
+    uint64_t seq = read_be64(seq_bytes.data());
+    if (!txn_.get(tables_.records, seq_bytes, bytes)) return std::nullopt;
+    return Stored{seq, std::string(bytes)};
+}
+
+uint64_t EventWriter::next_seq() {
+    if (!last_seq_known_) {
+        Cursor cursor(txn_, tables_.records);
+        std::string_view key, value;
+        last_seq_ = cursor.last(key, value) ? read_be64(key.data()) : 0;
+        last_seq_known_ = true;
+    }
+    return ++last_seq_;
+}
+
 PutResult EventWriter::put(const nostr::Event& event) {
     std::string_view existing;
-    if (txn_.get(tables_.events, bytes_of(event.id), existing))
+    if (txn_.get(tables_.ids, bytes_of(event.id), existing))
         return {PutOutcome::duplicate, "duplicate: already have this event"};
     if (is_deleted(event))
         return {PutOutcome::deleted, "blocked: this event was deleted by its author"};
@@ -46,14 +64,12 @@ PutResult EventWriter::put(const nostr::Event& event) {
         if (txn_.get(tables_.replaceable, slot, stored_id)) {
             nostr::Bytes32 old_id;
             std::memcpy(old_id.data(), stored_id.data(), 32);
-            std::string_view old_bytes;
-            if (txn_.get(tables_.events, stored_id, old_bytes)) {
-                std::string copy(old_bytes);  // pages move while this transaction writes
-                RecordView old(copy);
+            if (auto stored = find(bytes_of(old_id))) {
+                RecordView old(stored->bytes);
                 if (!supersedes(event.created_at, event.id, old.created_at(), old_id))
                     return {PutOutcome::superseded,
                             "duplicate: a newer version of this replaceable event is stored"};
-                remove(old_id, old);
+                remove(old_id, stored->seq, old);
             }
         }
         txn_.put(tables_.replaceable, slot, bytes_of(event.id));
@@ -75,20 +91,22 @@ bool EventWriter::is_deleted(const nostr::Event& event) {
 }
 
 void EventWriter::insert(const nostr::Event& event) {
-    txn_.put(tables_.events, bytes_of(event.id), encode_record(event));
-    txn_.put(tables_.idx_created, suffixed(created_prefix(), event), {});
-    txn_.put(tables_.idx_pubkey, suffixed(pubkey_prefix(event.pubkey), event), {});
-    txn_.put(tables_.idx_kind, suffixed(kind_prefix(event.kind), event), {});
+    std::string seq = seq_key(next_seq());
+    txn_.put(tables_.ids, bytes_of(event.id), seq);
+    txn_.append(tables_.records, seq, encode_record(event));
+    txn_.put(tables_.idx_created, suffixed(created_prefix(), event), seq);
+    txn_.put(tables_.idx_pubkey, suffixed(pubkey_prefix(event.pubkey), event), seq);
+    txn_.put(tables_.idx_kind, suffixed(kind_prefix(event.kind), event), seq);
     txn_.put(tables_.idx_pubkey_kind, suffixed(pubkey_kind_prefix(event.pubkey, event.kind), event),
-             {});
+             seq);
     for (const auto& tag : event.tags)
         if (nostr::is_indexable_tag(tag))
-            txn_.put(tables_.idx_tag, suffixed(tag_prefix(tag[0][0], tag[1]), event), {});
+            txn_.put(tables_.idx_tag, suffixed(tag_prefix(tag[0][0], tag[1]), event), seq);
     if (auto expiration = event.expiration())
         txn_.put(tables_.idx_expiration, expiration_key(*expiration, event.id), {});
 }
 
-void EventWriter::remove(const nostr::Bytes32& id, const RecordView& record) {
+void EventWriter::remove(const nostr::Bytes32& id, uint64_t seq, const RecordView& record) {
     int64_t ts = record.created_at();
     txn_.del(tables_.idx_created, suffixed(created_prefix(), ts, id));
     txn_.del(tables_.idx_pubkey, suffixed(pubkey_prefix(record.pubkey()), ts, id));
@@ -115,15 +133,14 @@ void EventWriter::remove(const nostr::Bytes32& id, const RecordView& record) {
         if (txn_.get(tables_.replaceable, slot, slot_id) && slot_id == bytes_of(id))
             txn_.del(tables_.replaceable, slot);
     }
-    // Deleting last: `record` points into this entry's page.
-    txn_.del(tables_.events, bytes_of(id));
+    txn_.del(tables_.ids, bytes_of(id));
+    txn_.del(tables_.records, seq_key(seq));
 }
 
 bool EventWriter::erase(const nostr::Bytes32& id) {
-    std::string_view bytes;
-    if (!txn_.get(tables_.events, bytes_of(id), bytes)) return false;
-    std::string copy(bytes);  // the page may move while indexes are edited
-    remove(id, RecordView(copy));
+    auto stored = find(bytes_of(id));
+    if (!stored) return false;
+    remove(id, stored->seq, RecordView(stored->bytes));
     return true;
 }
 
@@ -138,12 +155,10 @@ void EventWriter::apply_deletion_request(const nostr::Event& request) {
 void EventWriter::delete_by_id(const nostr::Event& request, const std::string& id_hex) {
     nostr::Bytes32 target;
     if (!nostr::decode_lower_hex(id_hex, target)) return;
-    std::string_view bytes;
-    if (txn_.get(tables_.events, bytes_of(target), bytes)) {
-        std::string copy(bytes);
-        RecordView record(copy);
+    if (auto stored = find(bytes_of(target))) {
+        RecordView record(stored->bytes);
         if (record.pubkey() != request.pubkey || record.kind() == nostr::kDeletionKind) return;
-        remove(target, record);
+        remove(target, stored->seq, record);
     }
     // Remember the request even if the event has not arrived yet: it blocks the event only if
     // the event's author made it. Keyed by (id, requester), so requests by others naming the
@@ -179,11 +194,10 @@ void EventWriter::delete_by_address(const nostr::Event& request, const std::stri
     if (!txn_.get(tables_.replaceable, slot, stored_id)) return;
     nostr::Bytes32 id;
     std::memcpy(id.data(), stored_id.data(), 32);
-    std::string_view bytes;
-    if (!txn_.get(tables_.events, stored_id, bytes)) return;
-    std::string copy(bytes);
-    RecordView record(copy);
-    if (record.created_at() <= request.created_at) remove(id, record);
+    auto stored = find(stored_id);
+    if (!stored) return;
+    RecordView record(stored->bytes);
+    if (record.created_at() <= request.created_at) remove(id, stored->seq, record);
 }
 
 }  // namespace store::lmdb

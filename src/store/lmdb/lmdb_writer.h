@@ -2,6 +2,8 @@
 // inside a write transaction (duplicates, replaceable and addressable slots, deletion
 // requests and their tombstones, index maintenance).
 #pragma once
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "store/lmdb/lmdb_handle.h"
@@ -20,8 +22,16 @@ public:
     bool erase(const nostr::Bytes32& id);
 
 private:
+    // A stored event: its sequence number and a copy of its record (pages move while this
+    // transaction writes).
+    struct Stored {
+        uint64_t seq;
+        std::string bytes;
+    };
+    std::optional<Stored> find(std::string_view id);
+    uint64_t next_seq();
     void insert(const nostr::Event& event);
-    void remove(const nostr::Bytes32& id, const RecordView& record);
+    void remove(const nostr::Bytes32& id, uint64_t seq, const RecordView& record);
     void apply_deletion_request(const nostr::Event& request);
     void delete_by_id(const nostr::Event& request, const std::string& id_hex);
     void delete_by_address(const nostr::Event& request, const std::string& address);
@@ -29,6 +39,8 @@ private:
 
     Txn& txn_;
     const Tables& tables_;
+    uint64_t last_seq_ = 0;  // highest sequence number in `records`; read on first insert
+    bool last_seq_known_ = false;
 };
 
 }  // namespace store::lmdb

@@ -1,0 +1,85 @@
+#include "store/lmdb/lmdb_migrate.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "store/lmdb/lmdb_keys.h"
+
+namespace store::lmdb {
+namespace {
+
+constexpr std::string_view kLayoutKey = "layout";
+
+// Layout 1 kept each record under its id, in this table, and its index values empty.
+constexpr const char* kLayout1Records = "events";
+
+// Gives every layout-1 record a sequence number (in id order, which makes both tables appends)
+// and returns how many there were.
+uint64_t move_records(Txn& txn, const Tables& tables, MDB_dbi old_records) {
+    Cursor cursor(txn, old_records);
+    std::string_view id, record;
+    uint64_t seq = 0;
+    for (bool ok = cursor.first(id, record); ok; ok = cursor.next(id, record)) {
+        std::string key = seq_key(++seq);
+        txn.append(tables.ids, id, key);
+        txn.append(tables.records, key, record);
+    }
+    return seq;
+}
+
+// Puts the record's sequence number into every entry of an order-suffix index; an entry whose
+// event is missing (never written by layout 1, but cheap to tolerate) is dropped.
+void fill_index_values(Txn& txn, const Tables& tables, MDB_dbi index) {
+    Cursor cursor(txn, index);
+    std::string_view key, value;
+    bool ok = cursor.first(key, value);
+    while (ok) {
+        std::string_view seq;
+        if (key.size() >= kOrderSuffixSize &&
+            txn.get(tables.ids, key.substr(key.size() - 32), seq)) {
+            std::string seq_copy(seq), key_copy(key);
+            cursor.replace_current(key_copy, seq_copy);
+            ok = cursor.next(key, value);
+        } else {
+            ok = cursor.erase_and_next(key, value);
+        }
+    }
+}
+
+}  // namespace
+
+uint64_t migrate_layout(Txn& txn, const Tables& tables, const MigrationNotice& notice) {
+    std::string_view stored;
+    if (txn.get(tables.meta, kLayoutKey, stored)) {
+        uint32_t layout = read_be32(stored.data());
+        if (layout > kLayoutVersion)
+            throw std::runtime_error("this store has layout " + std::to_string(layout) +
+                                     ", written by a newer nostpp; this one reads up to layout " +
+                                     std::to_string(kLayoutVersion));
+        if (layout == kLayoutVersion) return 0;
+    }
+    uint64_t converted = 0;
+    MDB_dbi old_records;
+    int rc = mdb_dbi_open(txn.get(), kLayout1Records, 0, &old_records);
+    if (rc == MDB_SUCCESS) {
+        MDB_stat stat;
+        check(mdb_stat(txn.get(), old_records, &stat), "mdb_stat");
+        if (notice)
+            notice("converting the store from layout 1 to layout " +
+                   std::to_string(kLayoutVersion) + " (" + std::to_string(stat.ms_entries) +
+                   " events); this happens once");
+        converted = move_records(txn, tables, old_records);
+        for (MDB_dbi index : {tables.idx_created, tables.idx_pubkey, tables.idx_kind,
+                              tables.idx_pubkey_kind, tables.idx_tag})
+            fill_index_values(txn, tables, index);
+        check(mdb_drop(txn.get(), old_records, 1), "mdb_drop");
+    } else if (rc != MDB_NOTFOUND) {
+        check(rc, "mdb_dbi_open");
+    }
+    std::string layout;
+    append_be32(layout, kLayoutVersion);
+    txn.put(tables.meta, kLayoutKey, layout);
+    return converted;
+}
+
+}  // namespace store::lmdb

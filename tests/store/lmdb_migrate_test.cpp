@@ -1,0 +1,217 @@
+// Opening a store written in layout 1 (records keyed by id, empty index values) converts it
+// to the current layout: every query answers as on a store built from the same events in the
+// current layout, writes go on from there, and a store from a newer nostpp is refused.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "nostr/canonical.h"
+#include "store/lmdb/lmdb_handle.h"
+#include "store/lmdb/lmdb_keys.h"
+#include "store/lmdb/lmdb_record.h"
+#include "store/lmdb/lmdb_store.h"
+#include "store_helpers.h"
+#include "test_events.h"
+
+namespace store_test {
+namespace {
+using namespace store::lmdb;
+using test_support::make_event;
+using test_support::test_key;
+
+constexpr uint64_t kMapSize = uint64_t{1} << 30;
+
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "nostpp-migrate-XXXXXX").string();
+        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~TempDir() { std::filesystem::remove_all(path_); }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+// An LMDB environment opened the way both layouts open it.
+class RawEnv {
+public:
+    explicit RawEnv(const std::string& dir) {
+        check(mdb_env_create(&env_), "mdb_env_create");
+        check(mdb_env_set_maxdbs(env_, 16), "mdb_env_set_maxdbs");
+        check(mdb_env_set_mapsize(env_, kMapSize), "mdb_env_set_mapsize");
+        check(mdb_env_open(env_, dir.c_str(), MDB_NOTLS, 0644), "mdb_env_open");
+    }
+    ~RawEnv() { mdb_env_close(env_); }
+    MDB_env* get() const { return env_; }
+    MDB_dbi open(Txn& txn, const char* name) const {
+        MDB_dbi dbi;
+        check(mdb_dbi_open(txn.get(), name, MDB_CREATE, &dbi), "mdb_dbi_open");
+        return dbi;
+    }
+    size_t entries(const char* name) const {
+        Txn txn(env_, false);
+        MDB_stat stat;
+        check(mdb_stat(txn.get(), open(txn, name), &stat), "mdb_stat");
+        return stat.ms_entries;
+    }
+
+private:
+    MDB_env* env_ = nullptr;
+};
+
+std::string id_bytes(const nostr::Bytes32& id) {
+    return {reinterpret_cast<const char*>(id.data()), id.size()};
+}
+std::string suffixed(std::string prefix, const nostr::Event& event) {
+    append_order_suffix(prefix, event.created_at, event.id);
+    return prefix;
+}
+
+// What layout 1 wrote for a stored event: the record under its id, index entries with empty
+// values, and the slot of a replaceable event.
+void write_layout1(const std::string& dir, const std::vector<nostr::Event>& events) {
+    RawEnv env(dir);
+    Txn txn(env.get(), false);
+    MDB_dbi records = env.open(txn, "events"), created = env.open(txn, "idx_created"),
+            pubkey = env.open(txn, "idx_pubkey"), kind = env.open(txn, "idx_kind"),
+            pubkey_kind = env.open(txn, "idx_pubkey_kind"), tag = env.open(txn, "idx_tag"),
+            expiration = env.open(txn, "idx_expiration"), slots = env.open(txn, "replaceable");
+    for (const auto& event : events) {
+        txn.put(records, id_bytes(event.id), encode_record(event));
+        txn.put(created, suffixed(created_prefix(), event), {});
+        txn.put(pubkey, suffixed(pubkey_prefix(event.pubkey), event), {});
+        txn.put(kind, suffixed(kind_prefix(event.kind), event), {});
+        txn.put(pubkey_kind, suffixed(pubkey_kind_prefix(event.pubkey, event.kind), event), {});
+        for (const auto& t : event.tags)
+            if (nostr::is_indexable_tag(t))
+                txn.put(tag, suffixed(tag_prefix(t[0][0], t[1]), event), {});
+        if (auto at = event.expiration()) txn.put(expiration, expiration_key(*at, event.id), {});
+        if (nostr::classify_kind(event.kind) == nostr::KindClass::replaceable)
+            txn.put(slots, replaceable_key(event), id_bytes(event.id));
+    }
+    txn.commit();
+}
+
+// Enough events that filling in the index values splits pages: several authors, kinds, tags.
+std::vector<nostr::Event> sample_events() {
+    std::vector<nostr::Event> events;
+    for (int i = 0; i < 1500; ++i) {
+        uint32_t kind = i % 5 == 0 ? 7 : 1;
+        events.push_back(make_event(test_key(1 + i % 7), kind, kNow - 5000 + i % 900,
+                                    {{"t", "topic" + std::to_string(i % 13)},
+                                     {"e", nostr::to_hex(nostr::sha256(std::to_string(i)))}},
+                                    "note " + std::to_string(i)));
+    }
+    events.push_back(make_event(test_key(2), 0, kNow - 100, {}, "profile"));
+    events.push_back(
+        make_event(test_key(3), 1, kNow - 50, {{"expiration", std::to_string(kNow + 60)}}));
+    return events;
+}
+
+std::vector<std::string> sample_filters(const std::vector<nostr::Event>& events) {
+    return {"{}",
+            "{\"limit\":37}",
+            "{\"authors\":[\"" + nostr::to_hex(test_key(4).pubkey) + "\"]}",
+            "{\"kinds\":[7]}",
+            "{\"kinds\":[0],\"authors\":[\"" + nostr::to_hex(test_key(2).pubkey) + "\"]}",
+            "{\"#t\":[\"topic3\",\"topic8\"],\"limit\":50}",
+            "{\"#e\":[\"" + nostr::to_hex(nostr::sha256("42")) + "\"]}",
+            "{\"ids\":[\"" + hex(events[10]) + "\",\"" + hex(events[700]) + "\"]}",
+            "{\"since\":" + std::to_string(kNow - 4500) + ",\"until\":" +
+                std::to_string(kNow - 4400) + "}"};
+}
+
+TEST(LmdbMigration, Layout1AnswersLikeAFreshStoreAndAcceptsWrites) {
+    auto events = sample_events();
+    TempDir old_dir, fresh_dir;
+    write_layout1(old_dir.path(), events);
+    {
+        // An index entry without its event (layout 1 never wrote one) is dropped, not kept.
+        RawEnv env(old_dir.path());
+        Txn txn(env.get(), false);
+        auto orphan = make_event(test_key(9), 1, kNow - 1);
+        txn.put(env.open(txn, "idx_created"), suffixed(created_prefix(), orphan), {});
+        txn.commit();
+    }
+
+    std::vector<std::string> notices;
+    auto migrated = store::LmdbStore::open(old_dir.path(), kMapSize, [&](std::string_view text) {
+        notices.emplace_back(text);
+    });
+    ASSERT_EQ(notices.size(), 1u);
+    EXPECT_NE(notices[0].find("layout 1"), std::string::npos) << notices[0];
+    EXPECT_NE(notices[0].find(std::to_string(events.size()) + " events"), std::string::npos)
+        << notices[0];
+    EXPECT_EQ(migrated->size(), events.size());
+
+    auto fresh = store::LmdbStore::open(fresh_dir.path(), kMapSize);
+    put_all(*fresh, events);
+    for (const auto& json : sample_filters(events)) {
+        auto expected = query_ids(*fresh, filter(json));
+        EXPECT_FALSE(expected.empty()) << json;
+        EXPECT_EQ(query_ids(*migrated, filter(json)), expected) << json;
+    }
+
+    // Writes continue on the converted store: a new event, a replacement, a deletion.
+    auto later = make_event(test_key(5), 1, kNow, {{"t", "topic3"}}, "after the conversion");
+    auto profile = make_event(test_key(2), 0, kNow - 10, {}, "new profile");
+    auto deletion = make_event(test_key(1 + 700 % 7), 5, kNow, {{"e", hex(events[700])}});
+    for (store::Store* store : {migrated.get(), fresh.get()})
+        for (const auto& event : {later, profile, deletion})
+            EXPECT_EQ(put_one(*store, event).outcome, store::PutOutcome::stored);
+    for (const auto& json : sample_filters(events))
+        EXPECT_EQ(query_ids(*migrated, filter(json)), query_ids(*fresh, filter(json))) << json;
+    EXPECT_EQ(query_ids(*migrated, filter("{\"kinds\":[0]}")),
+              std::vector<std::string>{hex(profile)});
+    EXPECT_EQ(migrated->purge_expired(kNow + 61), 1u);
+    EXPECT_EQ(fresh->purge_expired(kNow + 61), 1u);
+    EXPECT_EQ(migrated->size(), events.size() + 3 - 2 - 1);  // replaced, deleted, expired
+
+    migrated.reset();
+    {
+        RawEnv env(old_dir.path());
+        EXPECT_EQ(env.entries("idx_created"), events.size() + 3 - 2 - 1) << "orphan entry kept";
+        Txn txn(env.get(), true);
+        MDB_dbi dbi;
+        EXPECT_EQ(mdb_dbi_open(txn.get(), "events", 0, &dbi), MDB_NOTFOUND);
+    }
+    notices.clear();
+    auto reopened = store::LmdbStore::open(
+        old_dir.path(), kMapSize, [&](std::string_view text) { notices.emplace_back(text); });
+    EXPECT_TRUE(notices.empty()) << "converted twice";
+    EXPECT_EQ(query_ids(*reopened, filter("{\"limit\":5}")),
+              query_ids(*fresh, filter("{\"limit\":5}")));
+}
+
+TEST(LmdbMigration, AnEmptyLayout1StoreConverts) {
+    TempDir dir;
+    write_layout1(dir.path(), {});
+    auto store = store::LmdbStore::open(dir.path(), kMapSize);
+    EXPECT_EQ(store->size(), 0u);
+    EXPECT_EQ(put_one(*store, make_event(test_key(1), 1, kNow)).outcome, store::PutOutcome::stored);
+}
+
+TEST(LmdbMigration, AStoreFromANewerNostppIsRefused) {
+    TempDir dir;
+    {
+        RawEnv env(dir.path());
+        Txn txn(env.get(), false);
+        std::string layout;
+        append_be32(layout, kLayoutVersion + 1);
+        txn.put(env.open(txn, "meta"), "layout", layout);
+        txn.commit();
+    }
+    try {
+        store::LmdbStore::open(dir.path(), kMapSize);
+        FAIL() << "opened a store of a newer layout";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("newer nostpp"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace store_test
