@@ -10,6 +10,7 @@
 #include "store/lmdb/lmdb_keys.h"
 #include "store/lmdb/lmdb_record.h"
 #include "store/lmdb/lmdb_store.h"
+#include "lmdb_raw.h"
 #include "store_helpers.h"
 #include "test_events.h"
 
@@ -18,50 +19,6 @@ namespace {
 using namespace store::lmdb;
 using test_support::make_event;
 using test_support::test_key;
-
-constexpr uint64_t kMapSize = uint64_t{1} << 30;
-
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "nostpp-migrate-XXXXXX").string();
-        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
-
-// An LMDB environment opened the way both layouts open it.
-class RawEnv {
-public:
-    explicit RawEnv(const std::string& dir) {
-        check(mdb_env_create(&env_), "mdb_env_create");
-        check(mdb_env_set_maxdbs(env_, 16), "mdb_env_set_maxdbs");
-        check(mdb_env_set_mapsize(env_, kMapSize), "mdb_env_set_mapsize");
-        check(mdb_env_open(env_, dir.c_str(), MDB_NOTLS, 0644), "mdb_env_open");
-    }
-    ~RawEnv() { mdb_env_close(env_); }
-    MDB_env* get() const { return env_; }
-    MDB_dbi open(Txn& txn, const char* name) const {
-        MDB_dbi dbi;
-        check(mdb_dbi_open(txn.get(), name, MDB_CREATE, &dbi), "mdb_dbi_open");
-        return dbi;
-    }
-    size_t entries(const char* name) const {
-        Txn txn(env_, false);
-        MDB_stat stat;
-        check(mdb_stat(txn.get(), open(txn, name), &stat), "mdb_stat");
-        return stat.ms_entries;
-    }
-
-private:
-    MDB_env* env_ = nullptr;
-};
 
 std::string id_bytes(const nostr::Bytes32& id) {
     return {reinterpret_cast<const char*>(id.data()), id.size()};

@@ -107,6 +107,21 @@ public:
         MDB_val k = to_val(key), v = to_val(value);
         check(mdb_cursor_put(cursor_, &k, &v, MDB_CURRENT), "mdb_cursor_put(MDB_CURRENT)");
     }
+    // Writes `key` (replacing its value) and leaves the cursor on it, so that a following put
+    // of a nearby key starts from this leaf instead of the root.
+    void put(std::string_view key, std::string_view value) {
+        MDB_val k = to_val(key), v = to_val(value);
+        check(mdb_cursor_put(cursor_, &k, &v, 0), "mdb_cursor_put");
+    }
+    // Deletes `key`; false when it is not there.
+    bool erase(std::string_view key) {
+        MDB_val k = to_val(key), v;
+        int rc = mdb_cursor_get(cursor_, &k, &v, MDB_SET);
+        if (rc == MDB_NOTFOUND) return false;
+        check(rc, "mdb_cursor_get(MDB_SET)");
+        check(mdb_cursor_del(cursor_, 0), "mdb_cursor_del");
+        return true;
+    }
     // Deletes the entry at the cursor's position and moves to the one after it.
     bool erase_and_next(std::string_view& found_key, std::string_view& value) {
         check(mdb_cursor_del(cursor_, 0), "mdb_cursor_del");

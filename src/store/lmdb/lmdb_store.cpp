@@ -80,7 +80,7 @@ uint64_t LmdbStore::put(std::span<const nostr::Event* const> batch,
         std::string value;
         lmdb::append_be64(value, seq);
         txn.put(tables_.meta, kCommitSeqKey, value);
-        txn.commit();
+        writer.commit();
         return seq;
     } catch (const std::exception& e) {
         results.assign(batch.size(), PutResult{PutOutcome::error,
@@ -147,7 +147,7 @@ size_t LmdbStore::purge_expired(int64_t now) {
     lmdb::EventWriter writer(txn, tables_);
     size_t removed = 0;
     for (const auto& id : expired) removed += writer.erase(id) ? 1 : 0;
-    txn.commit();
+    writer.commit();
     return removed;
 }
 
@@ -155,7 +155,7 @@ bool LmdbStore::erase(const nostr::Bytes32& id) {
     lmdb::Txn txn(env_, false);
     lmdb::EventWriter writer(txn, tables_);
     bool erased = writer.erase(id);
-    txn.commit();
+    writer.commit();
     return erased;
 }
 

@@ -51,6 +51,11 @@ uint64_t EventWriter::next_seq() {
     return ++last_seq_;
 }
 
+void EventWriter::commit() {
+    indexes_.apply(txn_);
+    txn_.commit();
+}
+
 PutResult EventWriter::put(const nostr::Event& event) {
     std::string_view existing;
     if (txn_.get(tables_.ids, bytes_of(event.id), existing))
@@ -94,27 +99,27 @@ void EventWriter::insert(const nostr::Event& event) {
     std::string seq = seq_key(next_seq());
     txn_.put(tables_.ids, bytes_of(event.id), seq);
     txn_.append(tables_.records, seq, encode_record(event));
-    txn_.put(tables_.idx_created, suffixed(created_prefix(), event), seq);
-    txn_.put(tables_.idx_pubkey, suffixed(pubkey_prefix(event.pubkey), event), seq);
-    txn_.put(tables_.idx_kind, suffixed(kind_prefix(event.kind), event), seq);
-    txn_.put(tables_.idx_pubkey_kind, suffixed(pubkey_kind_prefix(event.pubkey, event.kind), event),
-             seq);
+    indexes_.put(tables_.idx_created, suffixed(created_prefix(), event), seq);
+    indexes_.put(tables_.idx_pubkey, suffixed(pubkey_prefix(event.pubkey), event), seq);
+    indexes_.put(tables_.idx_kind, suffixed(kind_prefix(event.kind), event), seq);
+    indexes_.put(tables_.idx_pubkey_kind,
+                 suffixed(pubkey_kind_prefix(event.pubkey, event.kind), event), seq);
     for (const auto& tag : event.tags)
         if (nostr::is_indexable_tag(tag))
-            txn_.put(tables_.idx_tag, suffixed(tag_prefix(tag[0][0], tag[1]), event), seq);
+            indexes_.put(tables_.idx_tag, suffixed(tag_prefix(tag[0][0], tag[1]), event), seq);
     if (auto expiration = event.expiration())
         txn_.put(tables_.idx_expiration, expiration_key(*expiration, event.id), {});
 }
 
 void EventWriter::remove(const nostr::Bytes32& id, uint64_t seq, const RecordView& record) {
     int64_t ts = record.created_at();
-    txn_.del(tables_.idx_created, suffixed(created_prefix(), ts, id));
-    txn_.del(tables_.idx_pubkey, suffixed(pubkey_prefix(record.pubkey()), ts, id));
-    txn_.del(tables_.idx_kind, suffixed(kind_prefix(record.kind()), ts, id));
-    txn_.del(tables_.idx_pubkey_kind,
-             suffixed(pubkey_kind_prefix(record.pubkey(), record.kind()), ts, id));
+    indexes_.erase(tables_.idx_created, suffixed(created_prefix(), ts, id));
+    indexes_.erase(tables_.idx_pubkey, suffixed(pubkey_prefix(record.pubkey()), ts, id));
+    indexes_.erase(tables_.idx_kind, suffixed(kind_prefix(record.kind()), ts, id));
+    indexes_.erase(tables_.idx_pubkey_kind,
+                   suffixed(pubkey_kind_prefix(record.pubkey(), record.kind()), ts, id));
     record.for_each_tag([&](char letter, std::string_view value) {
-        txn_.del(tables_.idx_tag, suffixed(tag_prefix(letter, value), ts, id));
+        indexes_.erase(tables_.idx_tag, suffixed(tag_prefix(letter, value), ts, id));
     });
     if (auto expiration = record.expiration())
         txn_.del(tables_.idx_expiration, expiration_key(*expiration, id));

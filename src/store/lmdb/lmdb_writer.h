@@ -1,12 +1,15 @@
 // Writing side of the LMDB store: the NIP-01 / NIP-09 rules applied to one event at a time
 // inside a write transaction (duplicates, replaceable and addressable slots, deletion
-// requests and their tombstones, index maintenance).
+// requests and their tombstones, index maintenance). The order-suffix indexes are only
+// written, never read, while the transaction lasts, so their edits wait in an IndexBatch and
+// go in sorted when the transaction commits.
 #pragma once
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "store/lmdb/lmdb_handle.h"
+#include "store/lmdb/lmdb_index_batch.h"
 #include "store/lmdb/lmdb_record.h"
 #include "store/lmdb/lmdb_tables.h"
 #include "store/store.h"
@@ -18,6 +21,9 @@ public:
     EventWriter(Txn& txn, const Tables& tables) : txn_(txn), tables_(tables) {}
 
     PutResult put(const nostr::Event& event);
+    // Applies the waiting index edits and commits the transaction; the only way to commit
+    // one that this writer edited.
+    void commit();
     // Removes a stored event and all its index entries; false when it is not stored.
     bool erase(const nostr::Bytes32& id);
 
@@ -39,6 +45,7 @@ private:
 
     Txn& txn_;
     const Tables& tables_;
+    IndexBatch indexes_;
     uint64_t last_seq_ = 0;  // highest sequence number in `records`; read on first insert
     bool last_seq_known_ = false;
 };

@@ -1,0 +1,78 @@
+// Index edits wait in an IndexBatch and go in sorted at commit: the last edit of a key wins,
+// so an event replaced or deleted in the batch that stored it leaves no index entry behind
+// (queries skip entries whose record is gone, so only the tables themselves show this).
+#include <gtest/gtest.h>
+
+#include "lmdb_raw.h"
+#include "nostr/canonical.h"
+#include "store/lmdb/lmdb_index_batch.h"
+#include "store/lmdb/lmdb_store.h"
+#include "store_helpers.h"
+#include "test_events.h"
+
+namespace store_test {
+namespace {
+using store::lmdb::IndexBatch;
+using store::lmdb::Txn;
+using test_support::make_event;
+using test_support::test_key;
+
+std::vector<std::pair<std::string, std::string>> contents(const RawEnv& env, const char* name) {
+    Txn txn(env.get(), false);
+    store::lmdb::Cursor cursor(txn, env.open(txn, name));
+    std::vector<std::pair<std::string, std::string>> out;
+    std::string_view key, value;
+    for (bool ok = cursor.first(key, value); ok; ok = cursor.next(key, value))
+        out.emplace_back(key, value);
+    return out;
+}
+
+TEST(LmdbIndexBatch, LastEditOfAKeyWinsAndKeysGoInSorted) {
+    TempDir dir;
+    RawEnv env(dir.path());
+    {
+        Txn txn(env.get(), false);
+        MDB_dbi table = env.open(txn, "t");
+        txn.put(table, "stored", "1");
+        txn.put(table, "kept", "1");
+        IndexBatch batch;
+        batch.put(table, "zebra", "1");
+        batch.put(table, "added then erased", "1");
+        batch.erase(table, "added then erased");
+        batch.erase(table, "erased then added");
+        batch.put(table, "erased then added", "2");
+        batch.erase(table, "stored");
+        batch.erase(table, "never there");
+        batch.put(table, "kept", "replaced");
+        batch.put(table, "apple", "1");
+        batch.apply(txn);
+        batch.apply(txn);  // applying forgets: a second apply changes nothing
+        txn.commit();
+    }
+    using Entries = std::vector<std::pair<std::string, std::string>>;
+    EXPECT_EQ(contents(env, "t"), (Entries{{"apple", "1"},
+                                            {"erased then added", "2"},
+                                            {"kept", "replaced"},
+                                            {"zebra", "1"}}));
+}
+
+TEST(LmdbIndexBatch, ReplacedAndDeletedInTheirOwnBatchLeaveNoIndexEntries) {
+    TempDir dir;
+    auto older = make_event(test_key(1), 10002, kNow - 20, {{"r", "wss://a"}});
+    auto newer = make_event(test_key(1), 10002, kNow - 10, {{"r", "wss://b"}});
+    auto doomed = make_event(test_key(2), 1, kNow - 30, {{"t", "gone"}, {"p", hex(older)}});
+    auto deletion = make_event(test_key(2), 5, kNow - 5, {{"e", hex(doomed)}});
+    {
+        auto store = store::LmdbStore::open(dir.path(), kMapSize);
+        auto results = put_all(*store, {older, doomed, newer, deletion});
+        for (const auto& result : results) EXPECT_EQ(result.outcome, store::PutOutcome::stored);
+        EXPECT_EQ(store->size(), 2u);  // newer, deletion
+    }
+    RawEnv env(dir.path());
+    for (const char* index : {"idx_created", "idx_pubkey", "idx_kind", "idx_pubkey_kind"})
+        EXPECT_EQ(env.entries(index), 2u) << index;
+    EXPECT_EQ(env.entries("idx_tag"), 2u);  // newer's r, deletion's e
+}
+
+}  // namespace
+}  // namespace store_test
