@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole-relay benchmark behind docs/benchmarks.md: a fresh relay on loopback, then each
-# `nostpp bench` workload with the issue's parameters (ingest; REQ mix on a 100,000-event
+# `nostpp bench` workload with the issue's parameters (ingest, twice; REQ mix on a 100,000-event
 # store; fan-out to 500 subscribers; idle connections on a fresh relay for a clean RSS
 # figure), then the Google Benchmark micro-benchmarks. Bounded: every phase has a time limit.
 #   scripts/bench.sh [path/to/nostpp]
@@ -26,6 +26,13 @@ echo "== $(nproc) cores, $(uname -r), $("$bin" version)"
 start_relay ingest
 bench --workload ingest --events 100000 --connections 16 --window 256 --duration 60
 bench --workload ingest --events 50000 --duration 60
+stop_pid "$relay"; relay=""
+
+# the same 100,000 events as a relay receiving 20,000 events/s sees them: created_at advances
+# one second every 20,000 events (above, every event carries the same second)
+start_relay ingest-live
+bench --workload ingest --events 100000 --connections 16 --window 256 --created-at-rate 20000 \
+  --duration 60
 stop_pid "$relay"; relay=""
 
 # a fresh relay, so that the REQ mix runs on exactly the 100,000 events it preloads

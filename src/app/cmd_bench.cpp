@@ -45,6 +45,11 @@ void add_bench_command(CLI::App& app) {
             ->check(CLI::Range(1u, 100000u));
     args->events_opt = cmd->add_option("--events", args->events,
                                        "Events to publish: ingest [default: 50000], fanout [2000]");
+    cmd->add_option("--created-at-rate", o.created_at_rate,
+                    "ingest: created_at advances one second every N events, ending now, as a "
+                    "relay receiving N events/s sees them; 0 = all events at the same second "
+                    "(every index insert then lands at a random place)")
+        ->capture_default_str();
     cmd->add_option("--requests", o.requests, "REQs to issue in the req workload")
         ->capture_default_str();
     cmd->add_option("--duration", o.duration, "Time limit of each phase, in seconds")

@@ -82,7 +82,9 @@ SignedEvent EventFactory::make_event(const BatchSpec& spec, uint64_t index) cons
     nostr::Event event;
     event.pubkey = keys_[author].pubkey;
     event.kind = 1;
-    event.created_at = spec.first_created_at + static_cast<int64_t>(index) * spec.created_at_step;
+    event.created_at = spec.first_created_at +
+                       static_cast<int64_t>(index / std::max<uint64_t>(1, spec.run_length)) *
+                           spec.created_at_step;
     event.tags.push_back({"e", nostr::to_hex(rng.bytes32())});
     event.tags.push_back({"p", pubkeys_hex_[rng.below(pubkeys_hex_.size())]});
     event.tags.push_back({"t", topic(static_cast<uint32_t>(rng.below(kTopicCount)))});

@@ -21,7 +21,8 @@ struct BatchSpec {
     std::string label;  // distinguishes batches with the same seed (and marks content)
     uint64_t count = 0;
     int64_t first_created_at = 0;
-    int64_t created_at_step = 0;       // seconds between consecutive events
+    int64_t created_at_step = 0;       // seconds between consecutive runs of events
+    uint64_t run_length = 1;           // consecutive events sharing one created_at
     std::vector<std::string> extra_t;  // additional `t` values on every event
     bool sign = true;  // false when only the ids are needed (the relay already has the events)
 };

@@ -63,6 +63,12 @@ Batches presign(const Plan& plan, const EventFactory& factory, JsonObject& json)
         spec.label = "ingest";
         spec.count = plan.ingest_events;
         spec.first_created_at = now;
+        if (uint64_t rate = plan.ingest_created_at_rate) {
+            // The last run of events ends at `now`: never in the relay's future.
+            spec.run_length = rate;
+            spec.created_at_step = 1;
+            spec.first_created_at = now - static_cast<int64_t>((spec.count - 1) / rate);
+        }
         b.ingest = factory.make_batch(spec);
     }
     if (plan.req) {

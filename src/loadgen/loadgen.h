@@ -18,6 +18,9 @@ struct Options {
     std::optional<uint32_t> connections;  // ingest 8, req 8
     std::optional<uint32_t> window;       // ingest 64 EVENTs in flight, req 8 REQs in flight
     std::optional<uint64_t> events;       // ingest 50000, fanout 2000
+    // ingest: created_at advances one second every this many events, ending now, as a relay
+    // receiving that many events per second sees them; 0 = every event at the same second.
+    uint64_t created_at_rate = 0;
     uint64_t requests = 50000;            // req: REQs in total
     double duration = 20;                 // seconds, per phase
     uint64_t preload = 100000;            // req: events ingested first

@@ -43,6 +43,7 @@ std::optional<Plan> make_plan(const Options& o, std::string& error) {
     plan.ingest_params.connections = o.connections.value_or(8);
     plan.ingest_params.window = o.window.value_or(64);
     plan.ingest_events = o.events.value_or(50000);
+    plan.ingest_created_at_rate = o.created_at_rate;
     plan.req_params.connections = o.connections.value_or(8);
     plan.req_params.window = o.window.value_or(8);
     plan.req_params.requests = o.requests;
@@ -88,6 +89,7 @@ JsonObject plan_json(const Plan& p) {
         o.add("ingest_connections", p.ingest_params.connections);
         o.add("ingest_window", p.ingest_params.window);
         o.add("ingest_events", p.ingest_events);
+        o.add("ingest_created_at_rate", p.ingest_created_at_rate);
     }
     if (p.req) {
         o.add("req_connections", p.req_params.connections);

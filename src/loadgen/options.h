@@ -16,6 +16,7 @@ struct Plan {
     bool ingest = false, req = false, fanout = false, idle = false;
     IngestParams ingest_params;
     uint64_t ingest_events = 50000;
+    uint64_t ingest_created_at_rate = 0;  // Options::created_at_rate
     uint64_t preload = 100000;  // 0 with --no-preload is still the dataset size queried
     bool no_preload = false;
     ReqParams req_params;
