@@ -86,12 +86,15 @@ TEST(LmdbMigration, Layout1AnswersLikeAFreshStoreAndAcceptsWrites) {
     auto events = sample_events();
     TempDir old_dir, fresh_dir;
     write_layout1(old_dir.path(), events);
+    auto unindexed = make_event(test_key(8), 1, kNow - 7000, {}, "a record without index entries");
     {
-        // An index entry without its event (layout 1 never wrote one) is dropped, not kept.
+        // An index entry without its event (layout 1 never wrote one) is dropped, not kept;
+        // a record without index entries (nor that) still moves.
         RawEnv env(old_dir.path());
         Txn txn(env.get(), false);
         auto orphan = make_event(test_key(9), 1, kNow - 1);
         txn.put(env.open(txn, "idx_created"), suffixed(created_prefix(), orphan), {});
+        txn.put(env.open(txn, "events"), id_bytes(unindexed.id), encode_record(unindexed));
         txn.commit();
     }
 
@@ -101,9 +104,11 @@ TEST(LmdbMigration, Layout1AnswersLikeAFreshStoreAndAcceptsWrites) {
     });
     ASSERT_EQ(notices.size(), 1u);
     EXPECT_NE(notices[0].find("layout 1"), std::string::npos) << notices[0];
-    EXPECT_NE(notices[0].find(std::to_string(events.size()) + " events"), std::string::npos)
+    EXPECT_NE(notices[0].find(std::to_string(events.size() + 1) + " events"), std::string::npos)
         << notices[0];
-    EXPECT_EQ(migrated->size(), events.size());
+    EXPECT_EQ(migrated->size(), events.size() + 1);
+    EXPECT_EQ(query_ids(*migrated, filter("{\"ids\":[\"" + hex(unindexed) + "\"]}")),
+              std::vector<std::string>{hex(unindexed)});
 
     auto fresh = store::LmdbStore::open(fresh_dir.path(), kMapSize);
     put_all(*fresh, events);
@@ -126,7 +131,7 @@ TEST(LmdbMigration, Layout1AnswersLikeAFreshStoreAndAcceptsWrites) {
               std::vector<std::string>{hex(profile)});
     EXPECT_EQ(migrated->purge_expired(kNow + 61), 1u);
     EXPECT_EQ(fresh->purge_expired(kNow + 61), 1u);
-    EXPECT_EQ(migrated->size(), events.size() + 3 - 2 - 1);  // replaced, deleted, expired
+    EXPECT_EQ(migrated->size(), events.size() + 1 + 3 - 2 - 1);  // replaced, deleted, expired
 
     migrated.reset();
     {
@@ -142,6 +147,24 @@ TEST(LmdbMigration, Layout1AnswersLikeAFreshStoreAndAcceptsWrites) {
     EXPECT_TRUE(notices.empty()) << "converted twice";
     EXPECT_EQ(query_ids(*reopened, filter("{\"limit\":5}")),
               query_ids(*fresh, filter("{\"limit\":5}")));
+}
+
+TEST(LmdbMigration, ConvertedRecordsAreNumberedOldestFirst) {
+    TempDir dir;
+    std::vector<nostr::Event> events;
+    for (int64_t age : {30, 10, 50, 20, 40, 0})
+        events.push_back(make_event(test_key(1), 1, kNow - age, {}, std::to_string(age)));
+    write_layout1(dir.path(), events);
+    store::LmdbStore::open(dir.path(), kMapSize).reset();
+    RawEnv env(dir.path());
+    Txn txn(env.get(), false);
+    Cursor cursor(txn, env.open(txn, "records"));
+    std::vector<int64_t> created_at;
+    std::string_view key, value;
+    for (bool ok = cursor.first(key, value); ok; ok = cursor.next(key, value))
+        created_at.push_back(RecordView(value).created_at());
+    EXPECT_EQ(created_at, (std::vector<int64_t>{kNow - 50, kNow - 40, kNow - 30, kNow - 20,
+                                                 kNow - 10, kNow}));
 }
 
 TEST(LmdbMigration, AnEmptyLayout1StoreConverts) {

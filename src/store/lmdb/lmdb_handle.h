@@ -98,6 +98,10 @@ public:
         MDB_val k, v;
         return step(mdb_cursor_get(cursor_, &k, &v, MDB_FIRST), k, v, found_key, value);
     }
+    bool prev(std::string_view& found_key, std::string_view& value) {
+        MDB_val k, v;
+        return step(mdb_cursor_get(cursor_, &k, &v, MDB_PREV), k, v, found_key, value);
+    }
     bool last(std::string_view& found_key, std::string_view& value) {
         MDB_val k, v;
         return step(mdb_cursor_get(cursor_, &k, &v, MDB_LAST), k, v, found_key, value);

@@ -13,17 +13,30 @@ constexpr std::string_view kLayoutKey = "layout";
 // Layout 1 kept each record under its id, in this table, and its index values empty.
 constexpr const char* kLayout1Records = "events";
 
-// Gives every layout-1 record a sequence number (in id order, which makes both tables appends)
-// and returns how many there were.
+// Gives every layout-1 record a sequence number, oldest first as a live store would have
+// numbered them (recent events then share pages), and returns how many there were.
 uint64_t move_records(Txn& txn, const Tables& tables, MDB_dbi old_records) {
-    Cursor cursor(txn, old_records);
-    std::string_view id, record;
     uint64_t seq = 0;
-    for (bool ok = cursor.first(id, record); ok; ok = cursor.next(id, record)) {
+    auto move = [&](std::string_view id, std::string_view record) {
         std::string key = seq_key(++seq);
-        txn.append(tables.ids, id, key);
+        txn.put(tables.ids, id, key);
         txn.append(tables.records, key, record);
+    };
+    {
+        // idx_created runs newest first; walked backwards it is the store's history in order.
+        Cursor by_time(txn, tables.idx_created);
+        std::string_view key, value, record;
+        for (bool ok = by_time.last(key, value); ok; ok = by_time.prev(key, value)) {
+            if (key.size() != kOrderSuffixSize) continue;
+            std::string_view id = key.substr(8);
+            if (txn.get(old_records, id, record)) move(id, record);
+        }
     }
+    // Every layout-1 record had its idx_created entry; any without one still moves, last.
+    Cursor by_id(txn, old_records);
+    std::string_view id, record, seen;
+    for (bool ok = by_id.first(id, record); ok; ok = by_id.next(id, record))
+        if (!txn.get(tables.ids, id, seen)) move(id, record);
     return seq;
 }
 
