@@ -66,6 +66,22 @@ TEST_P(StoreSuite, LimitZeroReturnsNothing) {
     EXPECT_TRUE(query_ids(*store_, filter("{\"limit\":0}")).empty());
 }
 
+// A REQ with limit 0 stays live: its answer must still say which commit it saw, or the live
+// copy of an event stored just before the REQ, arriving while the REQ waits, goes out as new.
+TEST_P(StoreSuite, LimitZeroStillReportsTheCommitItSaw) {
+    std::vector<store::PutResult> results;
+    auto a = make_event(test_key(1), 1, kNow - 30);
+    const nostr::Event* batch[] = {&a};
+    uint64_t committed = store_->put(batch, results);
+    ASSERT_GT(committed, 0u);
+    bool called = false;
+    std::vector<nostr::Filter> filters{filter("{\"limit\":0}"),
+                                       filter("{\"kinds\":[1],\"limit\":0}")};
+    uint64_t seen = store_->query(filters, {}, [&](std::string_view) { return called = true; });
+    EXPECT_FALSE(called);
+    EXPECT_EQ(seen, committed);
+}
+
 TEST_P(StoreSuite, MaxLimitCapsAndDefaultLimitApplies) {
     std::vector<nostr::Event> events;
     for (int i = 0; i < 10; ++i) events.push_back(make_event(test_key(1), 1, kNow - i));

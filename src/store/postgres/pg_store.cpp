@@ -201,9 +201,15 @@ uint64_t PgStore::put(std::span<const nostr::Event* const> batch, std::vector<Pu
 uint64_t PgStore::query(const std::vector<nostr::Filter>& filters, const QueryOptions& options,
                         const EventSink& sink) {
     std::optional<pg::EventQuery> query = pg::build_event_query(filters, options);
-    // Nothing can match: no events, and no commit needs to have been seen (0 = every live
-    // event is newer than this answer).
-    if (!query) return 0;
+    // No stored event to send (every filter has limit 0 or cannot match), but the answer
+    // still marks where live delivery starts: a REQ with limit 0 stays open, and an event
+    // committed before it (whose live copy can reach the subscription while it waits for
+    // this answer) must not be sent as new. 0 would let it through.
+    if (!query) {
+        pg::Result result = read_with_retry(
+            *read_pool_, [](pg::Connection& conn) { return conn.exec("SELECT seq FROM meta"); });
+        return single_int8(result, "meta row missing");
+    }
     for (int attempt = 0;; ++attempt) {
         bool delivered = false;
         try {
