@@ -56,6 +56,30 @@ TEST(LmdbIndexBatch, LastEditOfAKeyWinsAndKeysGoInSorted) {
                                             {"zebra", "1"}}));
 }
 
+// Enough edits that the sort is not an insertion sort (which would keep equal keys in order
+// even if the edit order were ignored).
+TEST(LmdbIndexBatch, EditOrderHoldsAcrossALargeBatch) {
+    TempDir dir;
+    RawEnv env(dir.path());
+    {
+        Txn txn(env.get(), false);
+        MDB_dbi table = env.open(txn, "t");
+        IndexBatch batch;
+        for (int round = 0; round < 3; ++round)
+            for (int i = 0; i < 300; ++i) {
+                std::string key = "k" + std::to_string((i * 7919) % 300);
+                // keys divisible by 3 end erased, the others hold the last round's value
+                if (round == 2 && i % 3 == 0) batch.erase(table, key);
+                else batch.put(table, key, std::to_string(round));
+            }
+        batch.apply(txn);
+        txn.commit();
+    }
+    auto entries = contents(env, "t");
+    EXPECT_EQ(entries.size(), 200u);
+    for (const auto& [key, value] : entries) EXPECT_EQ(value, "2") << key;
+}
+
 TEST(LmdbIndexBatch, ReplacedAndDeletedInTheirOwnBatchLeaveNoIndexEntries) {
     TempDir dir;
     auto older = make_event(test_key(1), 10002, kNow - 20, {{"r", "wss://a"}});

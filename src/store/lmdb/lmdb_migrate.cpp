@@ -59,11 +59,24 @@ void fill_index_values(Txn& txn, const Tables& tables, MDB_dbi index) {
     }
 }
 
+// A nostpp of layout 1 opens its records table by this name with MDB_CREATE. A plain key of
+// that name in LMDB's main table makes that open fail (MDB_INCOMPATIBLE): an older nostpp
+// refuses a layout-2 store instead of serving it as empty and writing index entries this
+// layout cannot read.
+void fence_off_layout1(Txn& txn) {
+    MDB_dbi main_table;
+    check(mdb_dbi_open(txn.get(), nullptr, 0, &main_table), "mdb_dbi_open");
+    txn.put(main_table, kLayout1Records,
+            "nostpp LMDB layout " + std::to_string(kLayoutVersion) +
+                ": open it with a nostpp from 2026-11-25 or later");
+}
+
 }  // namespace
 
 uint64_t migrate_layout(Txn& txn, const Tables& tables, const MigrationNotice& notice) {
     std::string_view stored;
     if (txn.get(tables.meta, kLayoutKey, stored)) {
+        if (stored.size() != 4) throw std::runtime_error("this store's layout entry is damaged");
         uint32_t layout = read_be32(stored.data());
         if (layout > kLayoutVersion)
             throw std::runtime_error("this store has layout " + std::to_string(layout) +
@@ -86,9 +99,13 @@ uint64_t migrate_layout(Txn& txn, const Tables& tables, const MigrationNotice& n
                               tables.idx_pubkey_kind, tables.idx_tag})
             fill_index_values(txn, tables, index);
         check(mdb_drop(txn.get(), old_records, 1), "mdb_drop");
+        std::string last;
+        append_be64(last, converted);
+        txn.put(tables.meta, kLastRecordKey, last);
     } else if (rc != MDB_NOTFOUND) {
         check(rc, "mdb_dbi_open");
     }
+    fence_off_layout1(txn);
     std::string layout;
     append_be32(layout, kLayoutVersion);
     txn.put(tables.meta, kLayoutKey, layout);

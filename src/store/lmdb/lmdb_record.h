@@ -1,6 +1,6 @@
-// The stored form of an event in the `events` table (keyed by id): a small binary header
-// with what filters and store rules need (so queries can match without parsing JSON),
-// then the event's JSON as sent to clients.
+// The stored form of an event in the `records` table (keyed by sequence number): a small
+// binary header with what filters and store rules need (so queries can match without parsing
+// JSON), then the event's JSON as sent to clients.
 //   pubkey(32) created_at(8) kind(4) expiration(8, UINT64_MAX = none) tag_count(4)
 //   tag_count x [letter(1) value_size(4) value]   (single-letter tags, first value)
 //   json

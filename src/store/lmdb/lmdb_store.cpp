@@ -17,6 +17,24 @@ uint64_t read_commit_seq(const lmdb::Txn& txn, MDB_dbi meta) {
     std::string_view value;
     return txn.get(meta, kCommitSeqKey, value) ? lmdb::read_be64(value.data()) : 0;
 }
+void open_tables(lmdb::Txn& txn, lmdb::Tables& t) {
+    auto open_db = [&](const char* name, MDB_dbi& dbi) {
+        check(mdb_dbi_open(txn.get(), name, MDB_CREATE, &dbi), "mdb_dbi_open");
+    };
+    open_db("ids", t.ids);
+    open_db("records", t.records);
+    open_db("idx_created", t.idx_created);
+    open_db("idx_pubkey", t.idx_pubkey);
+    open_db("idx_kind", t.idx_kind);
+    open_db("idx_pubkey_kind", t.idx_pubkey_kind);
+    open_db("idx_tag", t.idx_tag);
+    open_db("idx_expiration", t.idx_expiration);
+    open_db("replaceable", t.replaceable);
+    open_db("deleted_ids", t.deleted_ids);
+    open_db("deleted_addrs", t.deleted_addrs);
+    open_db("meta", t.meta);
+    open_db("settings", t.settings);
+}
 }  // namespace
 
 std::unique_ptr<LmdbStore> LmdbStore::open(const std::string& data_dir, uint64_t map_size_bytes,
@@ -39,26 +57,19 @@ std::unique_ptr<LmdbStore> LmdbStore::open(const std::string& data_dir, uint64_t
         throw;
     }
     std::unique_ptr<LmdbStore> store(new LmdbStore(env));
-    lmdb::Txn txn(env, false);
-    auto open_db = [&](const char* name, MDB_dbi& dbi) {
-        check(mdb_dbi_open(txn.get(), name, MDB_CREATE, &dbi), "mdb_dbi_open");
-    };
-    auto& t = store->tables_;
-    open_db("ids", t.ids);
-    open_db("records", t.records);
-    open_db("idx_created", t.idx_created);
-    open_db("idx_pubkey", t.idx_pubkey);
-    open_db("idx_kind", t.idx_kind);
-    open_db("idx_pubkey_kind", t.idx_pubkey_kind);
-    open_db("idx_tag", t.idx_tag);
-    open_db("idx_expiration", t.idx_expiration);
-    open_db("replaceable", t.replaceable);
-    open_db("deleted_ids", t.deleted_ids);
-    open_db("deleted_addrs", t.deleted_addrs);
-    open_db("meta", t.meta);
-    open_db("settings", t.settings);
-    lmdb::migrate_layout(txn, t, notice);
-    txn.commit();
+    try {
+        lmdb::Txn txn(env, false);
+        open_tables(txn, store->tables_);
+        lmdb::migrate_layout(txn, store->tables_, notice);
+        txn.commit();
+    } catch (const lmdb::LmdbError& e) {
+        if (e.code != MDB_MAP_FULL) throw;
+        throw std::runtime_error(
+            "the LMDB map is too small to open the store (converting a store written by an older "
+            "nostpp writes every record and index entry again before it frees the old ones): "
+            "raise --lmdb-map-size (LMDB_MAP_SIZE), e.g. to twice the size of data.mdb, and "
+            "start again; nothing was changed");
+    }
     // Reader slots of crashed processes would otherwise pin old pages forever.
     int dead = 0;
     mdb_reader_check(env, &dead);

@@ -3,6 +3,7 @@
 #include <lmdb.h>
 
 #include <cstdint>
+#include <string_view>
 
 namespace store::lmdb {
 
@@ -10,6 +11,9 @@ namespace store::lmdb {
 // records instead of inserting them at random (ids are random) and recent events share pages.
 // Layout 1 kept records under their id; lmdb_migrate.h converts it.
 constexpr uint32_t kLayoutVersion = 2;
+// The highest sequence number ever given to a record, so that numbers are never reused even
+// when the newest record is deleted: an index entry can only ever mean one record.
+constexpr std::string_view kLastRecordKey = "last_record";
 
 struct Tables {
     MDB_dbi ids;              // id -> record sequence number (be64)
@@ -24,7 +28,7 @@ struct Tables {
     MDB_dbi replaceable;      // replaceable_key -> id of the stored version
     MDB_dbi deleted_ids;      // deleted_id_key(id, deleter) -> empty (NIP-09 `e`)
     MDB_dbi deleted_addrs;    // replaceable_key -> created_at of the newest `a` deletion
-    MDB_dbi meta;             // "commit_seq" -> u64, "layout" -> u32
+    MDB_dbi meta;             // "commit_seq" -> u64, "layout" -> u32, "last_record" -> u64
     MDB_dbi settings;         // name -> value (Store::put_setting)
 };
 

@@ -1,5 +1,6 @@
 #include "store/lmdb/lmdb_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -43,9 +44,14 @@ std::optional<EventWriter::Stored> EventWriter::find(std::string_view id) {
 
 uint64_t EventWriter::next_seq() {
     if (!last_seq_known_) {
+        std::string_view last;
+        last_seq_ = txn_.get(tables_.meta, kLastRecordKey, last) && last.size() == 8
+                        ? read_be64(last.data())
+                        : 0;
+        // Stores written before last_record existed: the newest record's number.
         Cursor cursor(txn_, tables_.records);
         std::string_view key, value;
-        last_seq_ = cursor.last(key, value) ? read_be64(key.data()) : 0;
+        if (cursor.last(key, value)) last_seq_ = std::max(last_seq_, read_be64(key.data()));
         last_seq_known_ = true;
     }
     return ++last_seq_;
@@ -53,6 +59,7 @@ uint64_t EventWriter::next_seq() {
 
 void EventWriter::commit() {
     indexes_.apply(txn_);
+    if (last_seq_known_) txn_.put(tables_.meta, kLastRecordKey, seq_key(last_seq_));
     txn_.commit();
 }
 

@@ -1,6 +1,8 @@
-// Opening a store written in layout 1 (records keyed by id, empty index values) converts it
-// to the current layout: every query answers as on a store built from the same events in the
-// current layout, writes go on from there, and a store from a newer nostpp is refused.
+// LMDB layout 2: sequence numbers are never reused, a new store is fenced off from older
+// nostpp, and opening a store written in layout 1 (records keyed by id, empty index values)
+// converts it: every query answers as on a store built from the same events in layout 2,
+// writes go on from there, a conversion without room changes nothing, and a store from a
+// newer nostpp is refused.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -47,7 +49,9 @@ void write_layout1(const std::string& dir, const std::vector<nostr::Event>& even
             if (nostr::is_indexable_tag(t))
                 txn.put(tag, suffixed(tag_prefix(t[0][0], t[1]), event), {});
         if (auto at = event.expiration()) txn.put(expiration, expiration_key(*at, event.id), {});
-        if (nostr::classify_kind(event.kind) == nostr::KindClass::replaceable)
+        auto kind_class = nostr::classify_kind(event.kind);
+        if (kind_class == nostr::KindClass::replaceable ||
+            kind_class == nostr::KindClass::addressable)
             txn.put(slots, replaceable_key(event), id_bytes(event.id));
     }
     txn.commit();
@@ -64,6 +68,7 @@ std::vector<nostr::Event> sample_events() {
                                     "note " + std::to_string(i)));
     }
     events.push_back(make_event(test_key(2), 0, kNow - 100, {}, "profile"));
+    events.push_back(make_event(test_key(6), 30023, kNow - 200, {{"d", "article"}}, "v1"));
     events.push_back(
         make_event(test_key(3), 1, kNow - 50, {{"expiration", std::to_string(kNow + 60)}}));
     return events;
@@ -122,24 +127,29 @@ TEST(LmdbMigration, Layout1AnswersLikeAFreshStoreAndAcceptsWrites) {
     auto later = make_event(test_key(5), 1, kNow, {{"t", "topic3"}}, "after the conversion");
     auto profile = make_event(test_key(2), 0, kNow - 10, {}, "new profile");
     auto deletion = make_event(test_key(1 + 700 % 7), 5, kNow, {{"e", hex(events[700])}});
+    auto article = make_event(test_key(6), 30023, kNow - 5, {{"d", "article"}}, "v2");
     for (store::Store* store : {migrated.get(), fresh.get()})
-        for (const auto& event : {later, profile, deletion})
+        for (const auto& event : {later, profile, deletion, article})
             EXPECT_EQ(put_one(*store, event).outcome, store::PutOutcome::stored);
     for (const auto& json : sample_filters(events))
         EXPECT_EQ(query_ids(*migrated, filter(json)), query_ids(*fresh, filter(json))) << json;
     EXPECT_EQ(query_ids(*migrated, filter("{\"kinds\":[0]}")),
               std::vector<std::string>{hex(profile)});
+    EXPECT_EQ(query_ids(*migrated, filter("{\"kinds\":[30023]}")),
+              std::vector<std::string>{hex(article)});
     EXPECT_EQ(migrated->purge_expired(kNow + 61), 1u);
     EXPECT_EQ(fresh->purge_expired(kNow + 61), 1u);
-    EXPECT_EQ(migrated->size(), events.size() + 1 + 3 - 2 - 1);  // replaced, deleted, expired
+    // + the unindexed record, + 4 new, - 2 replaced, - 1 deleted, - 1 expired
+    EXPECT_EQ(migrated->size(), events.size() + 1 + 4 - 2 - 1 - 1);
 
     migrated.reset();
     {
         RawEnv env(old_dir.path());
-        EXPECT_EQ(env.entries("idx_created"), events.size() + 3 - 2 - 1) << "orphan entry kept";
-        Txn txn(env.get(), true);
+        EXPECT_EQ(env.entries("idx_created"), events.size() + 4 - 2 - 1 - 1) << "orphan entry kept";
+        // What a layout-1 nostpp does first: it must fail, not find an empty store.
+        Txn txn(env.get(), false);
         MDB_dbi dbi;
-        EXPECT_EQ(mdb_dbi_open(txn.get(), "events", 0, &dbi), MDB_NOTFOUND);
+        EXPECT_EQ(mdb_dbi_open(txn.get(), "events", MDB_CREATE, &dbi), MDB_INCOMPATIBLE);
     }
     notices.clear();
     auto reopened = store::LmdbStore::open(
@@ -165,6 +175,58 @@ TEST(LmdbMigration, ConvertedRecordsAreNumberedOldestFirst) {
         created_at.push_back(RecordView(value).created_at());
     EXPECT_EQ(created_at, (std::vector<int64_t>{kNow - 50, kNow - 40, kNow - 30, kNow - 20,
                                                  kNow - 10, kNow}));
+}
+
+TEST(LmdbLayout, SequenceNumbersAreNeverReused) {
+    TempDir dir;
+    auto first = make_event(test_key(1), 1, kNow - 30);
+    auto newest = make_event(test_key(1), 1, kNow - 20);
+    auto next = make_event(test_key(1), 1, kNow - 10);
+    {
+        auto store = store::LmdbStore::open(dir.path(), kMapSize);
+        put_one(*store, first);
+        put_one(*store, newest);
+        ASSERT_TRUE(store->erase(newest.id));  // the highest number is now unused
+    }
+    {
+        auto store = store::LmdbStore::open(dir.path(), kMapSize);  // no writer state kept
+        put_one(*store, next);
+    }
+    RawEnv env(dir.path());
+    Txn txn(env.get(), false);
+    std::string_view seq;
+    ASSERT_TRUE(txn.get(env.open(txn, "ids"), id_bytes(next.id), seq));
+    EXPECT_EQ(read_be64(seq.data()), 3u);
+}
+
+TEST(LmdbLayout, ANewStoreIsFencedOffFromOlderNostpp) {
+    TempDir dir;
+    store::LmdbStore::open(dir.path(), kMapSize).reset();
+    RawEnv env(dir.path());
+    Txn txn(env.get(), false);
+    MDB_dbi dbi;
+    EXPECT_EQ(mdb_dbi_open(txn.get(), "events", MDB_CREATE, &dbi), MDB_INCOMPATIBLE);
+}
+
+TEST(LmdbMigration, WithoutRoomTheConversionChangesNothingAndSaysWhatToDo) {
+    TempDir dir;
+    auto events = sample_events();
+    write_layout1(dir.path(), events);
+    size_t data_size = std::filesystem::file_size(dir.path() + "/data.mdb");
+    try {
+        // A map no larger than the file: LMDB cannot grow it to hold the converted copy.
+        store::LmdbStore::open(dir.path(), data_size);
+        FAIL() << "converted without room";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("--lmdb-map-size"), std::string::npos) << e.what();
+    }
+    {
+        RawEnv env(dir.path());
+        EXPECT_EQ(env.entries("events"), events.size()) << "layout 1 touched";
+        EXPECT_EQ(env.entries("records"), 0u);
+    }
+    auto store = store::LmdbStore::open(dir.path(), kMapSize);
+    EXPECT_EQ(store->size(), events.size());
 }
 
 TEST(LmdbMigration, AnEmptyLayout1StoreConverts) {
