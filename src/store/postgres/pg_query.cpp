@@ -60,10 +60,6 @@ const nostr::TagCondition* most_selective_tag(const nostr::Filter& filter) {
     return best;
 }
 
-bool can_match(const nostr::Filter& filter) {
-    return !filter.is_unsatisfiable() && !(filter.until && *filter.until < 0);
-}
-
 // One filter as a SELECT over events `e` returning `columns`; ordered and limited when
 // `limit` is given.
 std::string filter_select(Params& p, const nostr::Filter& f, int64_t now, const char* columns,
@@ -100,6 +96,10 @@ std::string filter_select(Params& p, const nostr::Filter& f, int64_t now, const 
 }
 
 }  // namespace
+
+bool can_match(const nostr::Filter& filter) {
+    return !filter.is_unsatisfiable() && !(filter.until && *filter.until < 0);
+}
 
 std::optional<EventQuery> build_event_query(const std::vector<nostr::Filter>& filters,
                                             const QueryOptions& options) {

@@ -21,7 +21,10 @@ struct EventQuery {
     bool by_ids = false;
 };
 
-// nullopt when no filter can match (then no query is needed).
+// False when no event, stored or yet to come, can match `filter` (e.g. an empty id list).
+bool can_match(const nostr::Filter& filter);
+
+// nullopt when no filter can match or every one has limit 0 (then no query is needed).
 std::optional<EventQuery> build_event_query(const std::vector<nostr::Filter>& filters,
                                             const QueryOptions& options);
 

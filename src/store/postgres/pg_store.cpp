@@ -1,5 +1,7 @@
 #include "store/postgres/pg_store.h"
 
+#include <algorithm>
+
 #include "store/postgres/pg_migrations.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_query.h"
@@ -201,10 +203,12 @@ uint64_t PgStore::put(std::span<const nostr::Event* const> batch, std::vector<Pu
 uint64_t PgStore::query(const std::vector<nostr::Filter>& filters, const QueryOptions& options,
                         const EventSink& sink) {
     std::optional<pg::EventQuery> query = pg::build_event_query(filters, options);
-    // No stored event to send (every filter has limit 0 or cannot match), but the answer
-    // still marks where live delivery starts: a REQ with limit 0 stays open, and an event
-    // committed before it (whose live copy can reach the subscription while it waits for
-    // this answer) must not be sent as new. 0 would let it through.
+    // Nothing can ever match: no commit needs to have been seen (0).
+    if (std::none_of(filters.begin(), filters.end(), pg::can_match)) return 0;
+    // No stored event to send (every filter has limit 0), but the answer still marks where
+    // live delivery starts: a REQ with limit 0 stays open, and an event committed before it
+    // (whose live copy can reach the subscription while it waits for this answer) must not
+    // be sent as new. 0 would let it through.
     if (!query) {
         pg::Result result = read_with_retry(
             *read_pool_, [](pg::Connection& conn) { return conn.exec("SELECT seq FROM meta"); });
