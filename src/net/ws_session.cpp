@@ -243,8 +243,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
                 return;
             }
             uint16_t code = 0;
-            bool more = false;
-            switch (queue_.next(writing_, code, more)) {
+            switch (queue_.next(writing_, code)) {
                 case OutboundQueue::Next::frame: {
                     if (!ws_.is_open()) {
                         // The websocket stream is closing (it answered the peer's close frame

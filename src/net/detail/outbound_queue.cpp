@@ -55,14 +55,12 @@ OutboundQueue::CloseRequested OutboundQueue::request_close(uint16_t code, std::s
     return result;
 }
 
-OutboundQueue::Next OutboundQueue::next(std::string& frame, uint16_t& close_code, bool& more) {
+OutboundQueue::Next OutboundQueue::next(std::string& frame, uint16_t& close_code) {
     std::lock_guard lock(mutex_);
-    more = false;
     if (!frames_.empty()) {
         frame = std::move(frames_.front());
         frames_.pop_front();
         bytes_ -= frame.size();
-        more = !frames_.empty();
         return Next::frame;
     }
     if (close_pending_) {

@@ -34,10 +34,9 @@ class OutboundQueue {
     CloseRequested request_close(uint16_t code, std::string reason, bool drop_queued);
 
     enum class Next { frame, close, idle };
-    // Writer side. `frame` receives the next frame, or the close reason for Next::close;
-    // `more` says whether further frames are already queued behind it.
+    // Writer side. `frame` receives the next frame, or the close reason for Next::close.
     // After Next::idle the writer stops; the next push() returns start_writer.
-    Next next(std::string& frame, uint16_t& close_code, bool& more);
+    Next next(std::string& frame, uint16_t& close_code);
 
     // The connection is gone: drop everything, ignore further pushes.
     void shut();
