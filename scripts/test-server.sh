@@ -76,14 +76,21 @@ start_redis() {
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' --appendonly no \
     --daemonize yes --pidfile "$dir/pid" --logfile "$dir/server.log" >/dev/null
   wait_for_port "$port" 20 || { tail -20 "$dir/server.log" >&2; exit 1; }
-  for _ in $(seq 50); do [[ -s "$dir/pid" ]] && break; sleep 0.1; done
+  # The daemon writes its pid file after it listens; stop needs it.
+  for _ in $(seq 200); do [[ -s "$dir/pid" ]] && break; sleep 0.1; done
+  [[ -s "$dir/pid" ]] || { echo "test-server: redis wrote no pid file in $dir" >&2; exit 1; }
   echo "redis://127.0.0.1:$port" >"$dir/url"
 }
 
 stop_redis() {
-  if running; then
-    local pid
-    pid=$(cat "$dir/pid")
+  local pid=""
+  running && pid=$(cat "$dir/pid")
+  # No pid file (or a stale one) but a server on this directory's port: it is ours all the
+  # same, and a stop that left it running would let "server down" tests talk to it.
+  if [[ -z $pid && -f "$dir/port" ]]; then
+    pid=$(pgrep -f "^redis-server 127.0.0.1:$(cat "$dir/port")\$" | head -1 || true)
+  fi
+  if [[ -n $pid ]]; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
