@@ -1,8 +1,9 @@
-// LMDB layout 2: sequence numbers are never reused, a new store is fenced off from older
+// LMDB layouts: sequence numbers are never reused, a new store is fenced off from older
 // nostpp, and opening a store written in layout 1 (records keyed by id, empty index values)
-// converts it: every query answers as on a store built from the same events in layout 2,
-// writes go on from there, a conversion without room changes nothing, and a store from a
-// newer nostpp is refused.
+// or layout 2 (records keyed by sequence number, 40-byte order suffixes with the number as
+// value) converts it: every query answers as on a store built from the same events in the
+// current layout, writes go on from there, a conversion without room changes nothing, and a
+// store from a newer nostpp is refused.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -25,35 +26,73 @@ using test_support::test_key;
 std::string id_bytes(const nostr::Bytes32& id) {
     return {reinterpret_cast<const char*>(id.data()), id.size()};
 }
+// The order suffix of layouts 1 and 2: ~created_at + id.
 std::string suffixed(std::string prefix, const nostr::Event& event) {
-    append_order_suffix(prefix, event.created_at, event.id);
-    return prefix;
+    append_be64(prefix, ~static_cast<uint64_t>(event.created_at));
+    return prefix + id_bytes(event.id);
+}
+// Their tag keys spelled every value out.
+std::string old_tag_prefix(char letter, const std::string& value) {
+    std::string out(1, letter);
+    append_value_key(out, value);
+    return out;
 }
 
-// What layout 1 wrote for a stored event: the record under its id, index entries with empty
-// values, and the slot of a replaceable event.
+// The index entries and slot that layouts 1 and 2 wrote for a stored event; `value` is what
+// the order-suffix indexes held (layout 1: nothing, layout 2: the sequence number).
+void write_old_entries(const RawEnv& env, Txn& txn, const nostr::Event& event,
+                       const std::string& value) {
+    for (const char* index : {"idx_created", "idx_pubkey", "idx_kind", "idx_pubkey_kind"}) {
+        std::string name = index;
+        std::string prefix = name == "idx_created"  ? created_prefix()
+                             : name == "idx_pubkey" ? pubkey_prefix(event.pubkey)
+                             : name == "idx_kind"   ? kind_prefix(event.kind)
+                                                    : pubkey_kind_prefix(event.pubkey, event.kind);
+        txn.put(env.open(txn, index), suffixed(prefix, event), value);
+    }
+    for (const auto& t : event.tags)
+        if (nostr::is_indexable_tag(t))
+            txn.put(env.open(txn, "idx_tag"), suffixed(old_tag_prefix(t[0][0], t[1]), event), value);
+    if (auto at = event.expiration())
+        txn.put(env.open(txn, "idx_expiration"), expiration_key(*at, event.id), {});
+    auto kind_class = nostr::classify_kind(event.kind);
+    if (kind_class == nostr::KindClass::replaceable || kind_class == nostr::KindClass::addressable)
+        txn.put(env.open(txn, "replaceable"), replaceable_key(event), id_bytes(event.id));
+}
+
+// What layout 1 wrote: each record under its id, index entries with empty values.
 void write_layout1(const std::string& dir, const std::vector<nostr::Event>& events) {
     RawEnv env(dir);
     Txn txn(env.get(), false);
-    MDB_dbi records = env.open(txn, "events"), created = env.open(txn, "idx_created"),
-            pubkey = env.open(txn, "idx_pubkey"), kind = env.open(txn, "idx_kind"),
-            pubkey_kind = env.open(txn, "idx_pubkey_kind"), tag = env.open(txn, "idx_tag"),
-            expiration = env.open(txn, "idx_expiration"), slots = env.open(txn, "replaceable");
+    MDB_dbi records = env.open(txn, "events");
     for (const auto& event : events) {
         txn.put(records, id_bytes(event.id), encode_record(event));
-        txn.put(created, suffixed(created_prefix(), event), {});
-        txn.put(pubkey, suffixed(pubkey_prefix(event.pubkey), event), {});
-        txn.put(kind, suffixed(kind_prefix(event.kind), event), {});
-        txn.put(pubkey_kind, suffixed(pubkey_kind_prefix(event.pubkey, event.kind), event), {});
-        for (const auto& t : event.tags)
-            if (nostr::is_indexable_tag(t))
-                txn.put(tag, suffixed(tag_prefix(t[0][0], t[1]), event), {});
-        if (auto at = event.expiration()) txn.put(expiration, expiration_key(*at, event.id), {});
-        auto kind_class = nostr::classify_kind(event.kind);
-        if (kind_class == nostr::KindClass::replaceable ||
-            kind_class == nostr::KindClass::addressable)
-            txn.put(slots, replaceable_key(event), id_bytes(event.id));
+        write_old_entries(env, txn, event, {});
     }
+    txn.commit();
+}
+
+// What layout 2 wrote: records under sequence numbers in arrival order, ids -> number,
+// index entries with that number as value, layout 2 in `meta` and the fence against layout 1.
+void write_layout2(const std::string& dir, const std::vector<nostr::Event>& events) {
+    RawEnv env(dir);
+    Txn txn(env.get(), false);
+    MDB_dbi records = env.open(txn, "records"), ids = env.open(txn, "ids"),
+            meta = env.open(txn, "meta");
+    uint64_t seq = 0;
+    for (const auto& event : events) {
+        std::string key = seq_key(++seq);
+        txn.put(records, key, encode_record(event));
+        txn.put(ids, id_bytes(event.id), key);
+        write_old_entries(env, txn, event, key);
+    }
+    std::string layout;
+    append_be32(layout, 2);
+    txn.put(meta, "layout", layout);
+    txn.put(meta, "last_record", seq_key(seq));
+    MDB_dbi main_table;
+    check(mdb_dbi_open(txn.get(), nullptr, 0, &main_table), "mdb_dbi_open");
+    txn.put(main_table, "events", "nostpp LMDB layout 2");
     txn.commit();
 }
 
@@ -87,6 +126,33 @@ std::vector<std::string> sample_filters(const std::vector<nostr::Event>& events)
                 std::to_string(kNow - 4400) + "}"};
 }
 
+// A converted store answers every sample filter as a store built afresh from the same events
+// does, before and after a new event, a replacement, a deletion and an expiration purge.
+void expect_like_a_fresh_store(store::Store& migrated, const std::vector<nostr::Event>& events,
+                               const std::string& fresh_dir) {
+    auto fresh = store::LmdbStore::open(fresh_dir, kMapSize);
+    put_all(*fresh, events);
+    for (const auto& json : sample_filters(events)) {
+        auto expected = query_ids(*fresh, filter(json));
+        EXPECT_FALSE(expected.empty()) << json;
+        EXPECT_EQ(query_ids(migrated, filter(json)), expected) << json;
+    }
+    auto later = make_event(test_key(5), 1, kNow, {{"t", "topic3"}}, "after the conversion");
+    auto profile = make_event(test_key(2), 0, kNow - 10, {}, "new profile");
+    auto deletion = make_event(test_key(1 + 700 % 7), 5, kNow, {{"e", hex(events[700])}});
+    auto article = make_event(test_key(6), 30023, kNow - 5, {{"d", "article"}}, "v2");
+    for (store::Store* store : {&migrated, static_cast<store::Store*>(fresh.get())})
+        for (const auto& event : {later, profile, deletion, article})
+            EXPECT_EQ(put_one(*store, event).outcome, store::PutOutcome::stored);
+    for (const auto& json : sample_filters(events))
+        EXPECT_EQ(query_ids(migrated, filter(json)), query_ids(*fresh, filter(json))) << json;
+    EXPECT_EQ(query_ids(migrated, filter("{\"kinds\":[0]}")), std::vector<std::string>{hex(profile)});
+    EXPECT_EQ(query_ids(migrated, filter("{\"kinds\":[30023]}")),
+              std::vector<std::string>{hex(article)});
+    EXPECT_EQ(migrated.purge_expired(kNow + 61), 1u);
+    EXPECT_EQ(fresh->purge_expired(kNow + 61), 1u);
+}
+
 TEST(LmdbMigration, Layout1AnswersLikeAFreshStoreAndAcceptsWrites) {
     auto events = sample_events();
     TempDir old_dir, fresh_dir;
@@ -94,7 +160,8 @@ TEST(LmdbMigration, Layout1AnswersLikeAFreshStoreAndAcceptsWrites) {
     auto unindexed = make_event(test_key(8), 1, kNow - 7000, {}, "a record without index entries");
     {
         // An index entry without its event (layout 1 never wrote one) is dropped, not kept;
-        // a record without index entries (nor that) still moves.
+        // a record without index entries (nor that) still moves, and the rebuilt indexes
+        // find it.
         RawEnv env(old_dir.path());
         Txn txn(env.get(), false);
         auto orphan = make_event(test_key(9), 1, kNow - 1);
@@ -114,38 +181,22 @@ TEST(LmdbMigration, Layout1AnswersLikeAFreshStoreAndAcceptsWrites) {
     EXPECT_EQ(migrated->size(), events.size() + 1);
     EXPECT_EQ(query_ids(*migrated, filter("{\"ids\":[\"" + hex(unindexed) + "\"]}")),
               std::vector<std::string>{hex(unindexed)});
+    EXPECT_EQ(query_ids(*migrated, filter("{\"authors\":[\"" +
+                                          nostr::to_hex(test_key(8).pubkey) + "\"]}")),
+              std::vector<std::string>{hex(unindexed)});
 
-    auto fresh = store::LmdbStore::open(fresh_dir.path(), kMapSize);
-    put_all(*fresh, events);
-    for (const auto& json : sample_filters(events)) {
-        auto expected = query_ids(*fresh, filter(json));
-        EXPECT_FALSE(expected.empty()) << json;
-        EXPECT_EQ(query_ids(*migrated, filter(json)), expected) << json;
-    }
-
-    // Writes continue on the converted store: a new event, a replacement, a deletion.
-    auto later = make_event(test_key(5), 1, kNow, {{"t", "topic3"}}, "after the conversion");
-    auto profile = make_event(test_key(2), 0, kNow - 10, {}, "new profile");
-    auto deletion = make_event(test_key(1 + 700 % 7), 5, kNow, {{"e", hex(events[700])}});
-    auto article = make_event(test_key(6), 30023, kNow - 5, {{"d", "article"}}, "v2");
-    for (store::Store* store : {migrated.get(), fresh.get()})
-        for (const auto& event : {later, profile, deletion, article})
-            EXPECT_EQ(put_one(*store, event).outcome, store::PutOutcome::stored);
-    for (const auto& json : sample_filters(events))
-        EXPECT_EQ(query_ids(*migrated, filter(json)), query_ids(*fresh, filter(json))) << json;
-    EXPECT_EQ(query_ids(*migrated, filter("{\"kinds\":[0]}")),
-              std::vector<std::string>{hex(profile)});
-    EXPECT_EQ(query_ids(*migrated, filter("{\"kinds\":[30023]}")),
-              std::vector<std::string>{hex(article)});
-    EXPECT_EQ(migrated->purge_expired(kNow + 61), 1u);
-    EXPECT_EQ(fresh->purge_expired(kNow + 61), 1u);
+    auto with_unindexed = events;
+    with_unindexed.push_back(unindexed);
+    expect_like_a_fresh_store(*migrated, with_unindexed, fresh_dir.path());
     // + the unindexed record, + 4 new, - 2 replaced, - 1 deleted, - 1 expired
     EXPECT_EQ(migrated->size(), events.size() + 1 + 4 - 2 - 1 - 1);
+    auto newest = query_ids(*migrated, filter("{\"limit\":5}"));
 
     migrated.reset();
     {
         RawEnv env(old_dir.path());
-        EXPECT_EQ(env.entries("idx_created"), events.size() + 4 - 2 - 1 - 1) << "orphan entry kept";
+        EXPECT_EQ(env.entries("idx_created"), events.size() + 1 + 4 - 2 - 1 - 1)
+            << "orphan entry kept";
         // What a layout-1 nostpp does first: it must fail, not find an empty store.
         Txn txn(env.get(), false);
         MDB_dbi dbi;
@@ -155,8 +206,37 @@ TEST(LmdbMigration, Layout1AnswersLikeAFreshStoreAndAcceptsWrites) {
     auto reopened = store::LmdbStore::open(
         old_dir.path(), kMapSize, [&](std::string_view text) { notices.emplace_back(text); });
     EXPECT_TRUE(notices.empty()) << "converted twice";
-    EXPECT_EQ(query_ids(*reopened, filter("{\"limit\":5}")),
-              query_ids(*fresh, filter("{\"limit\":5}")));
+    EXPECT_EQ(query_ids(*reopened, filter("{\"limit\":5}")), newest);
+}
+
+TEST(LmdbMigration, Layout2AnswersLikeAFreshStoreAndAcceptsWrites) {
+    auto events = sample_events();
+    TempDir old_dir, fresh_dir;
+    write_layout2(old_dir.path(), events);
+    std::vector<std::string> notices;
+    auto migrated = store::LmdbStore::open(old_dir.path(), kMapSize, [&](std::string_view text) {
+        notices.emplace_back(text);
+    });
+    ASSERT_EQ(notices.size(), 1u);
+    EXPECT_NE(notices[0].find("from layout 2 to layout 3 (" + std::to_string(events.size()) +
+                              " events)"),
+              std::string::npos)
+        << notices[0];
+    EXPECT_EQ(migrated->size(), events.size());
+    expect_like_a_fresh_store(*migrated, events, fresh_dir.path());
+    EXPECT_EQ(migrated->size(), events.size() + 4 - 2 - 1 - 1);
+    migrated.reset();
+    {
+        // The old entries are gone (not just shadowed): as many index entries as events.
+        RawEnv env(old_dir.path());
+        EXPECT_EQ(env.entries("idx_created"), events.size() + 4 - 2 - 1 - 1);
+        EXPECT_EQ(env.entries("idx_kind"), events.size() + 4 - 2 - 1 - 1);
+    }
+    notices.clear();
+    store::LmdbStore::open(old_dir.path(), kMapSize, [&](std::string_view text) {
+        notices.emplace_back(text);
+    }).reset();
+    EXPECT_TRUE(notices.empty()) << "converted twice";
 }
 
 TEST(LmdbMigration, ConvertedRecordsAreNumberedOldestFirst) {

@@ -1,4 +1,7 @@
 // Store rules: what queries return and in which order (NIP-01 filters and limits).
+#include <cctype>
+
+#include "nostr/canonical.h"
 #include "store_helpers.h"
 #include "store_suite.h"
 #include "test_events.h"
@@ -59,6 +62,67 @@ TEST_P(StoreSuite, NewestFirstTiesByLowestId) {
     EXPECT_EQ(query_ids(*store_, filter("{\"authors\":[\"" + author + "\"],\"limit\":3}")), first3);
     EXPECT_EQ(query_ids(*store_, filter("{\"authors\":[\"" + author + "\"],\"kinds\":[1],\"limit\":3}")),
               first3);
+}
+
+// One second, ids sharing their first 8 bytes and stored highest id first: the LMDB index
+// keys order by those 8 bytes and then by storage order, so only the full id can put these
+// right, inside one index scan, across the scans of one filter, and across filters.
+TEST_P(StoreSuite, TiesByLowestIdWhenIdsShareTheirFirstBytes) {
+    auto with_id = [](nostr::Event event, uint8_t fill, uint8_t ninth) {
+        event.id.fill(fill);
+        event.id[8] = ninth;
+        event.json = nostr::serialize_event(event);  // the id as stored and sent
+        return event;
+    };
+    std::vector<nostr::Event> tied;
+    for (int i = 0; i < 4; ++i)
+        tied.push_back(with_id(make_event(test_key(1), 1, kNow - 10,
+                                          {{"t", i % 2 ? "odd" : "even"}, {"t", "all"}},
+                                          "tie " + std::to_string(i)),
+                               0x5a, static_cast<uint8_t>(0xf0 - 0x10 * i)));
+    auto below = with_id(make_event(test_key(2), 1, kNow - 10, {}, "below"), 0x00, 0);
+    auto above = with_id(make_event(test_key(2), 1, kNow - 10, {}, "above"), 0xff, 0);
+    auto newer = make_event(test_key(2), 1, kNow - 5, {}, "newer");
+    std::vector<nostr::Event> all = tied;
+    for (const auto& e : {above, newer, below}) all.push_back(e);
+    for (const auto& r : put_all(*store_, all))
+        ASSERT_EQ(r.outcome, store::PutOutcome::stored) << r.message;
+
+    Ids order{hex(newer), hex(below), hex(tied[3]), hex(tied[2]),
+              hex(tied[1]), hex(tied[0]), hex(above)};
+    EXPECT_EQ(query_ids(*store_, filter("{}")), order);
+    EXPECT_EQ(query_ids(*store_, filter("{\"limit\":3}")), Ids(order.begin(), order.begin() + 3));
+    EXPECT_EQ(query_ids(*store_, filter("{\"#t\":[\"all\"],\"limit\":1}")), Ids{hex(tied[3])});
+    EXPECT_EQ(query_ids(*store_, filter("{\"#t\":[\"odd\",\"even\",\"all\"]}")),
+              Ids(order.begin() + 2, order.begin() + 6));
+    EXPECT_EQ(query_ids(*store_, {filter("{\"ids\":[\"" + hex(tied[0]) + "\"]}"),
+                                  filter("{\"#t\":[\"odd\"]}")}),
+              (Ids{hex(tied[3]), hex(tied[1]), hex(tied[0])}));
+    EXPECT_EQ(query_ids(*store_, filter("{\"ids\":[\"" + hex(tied[0]) + "\",\"" + hex(above) +
+                                        "\",\"" + hex(tied[2]) + "\"]}")),
+              (Ids{hex(tied[2]), hex(tied[0]), hex(above)}));
+    EXPECT_EQ(store_->count({filter("{\"#t\":[\"all\",\"odd\"]}")}, kNow), 4u);
+}
+
+// Tag values that spell an id (64 lowercase hex digits) are kept as the bytes they spell in
+// LMDB's tag index; other spellings of the same bytes must not match them.
+TEST_P(StoreSuite, HexTagValuesMatchOnlyTheirExactSpelling) {
+    std::string lower = nostr::to_hex(nostr::sha256("tagged"));
+    std::string upper = lower;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    auto e1 = make_event(test_key(1), 1, kNow - 40, {{"e", lower}});
+    auto e2 = make_event(test_key(1), 1, kNow - 30, {{"e", upper}});
+    auto e3 = make_event(test_key(1), 1, kNow - 20, {{"e", lower.substr(0, 63)}});
+    auto e4 = make_event(test_key(1), 1, kNow - 10, {{"p", lower}});
+    put_all(*store_, {e1, e2, e3, e4});
+    EXPECT_EQ(query_ids(*store_, filter("{\"#e\":[\"" + lower + "\"]}")), Ids{hex(e1)});
+    EXPECT_EQ(query_ids(*store_, filter("{\"#e\":[\"" + upper + "\"]}")), Ids{hex(e2)});
+    EXPECT_EQ(query_ids(*store_, filter("{\"#e\":[\"" + lower.substr(0, 63) + "\"]}")),
+              Ids{hex(e3)});
+    EXPECT_EQ(query_ids(*store_, filter("{\"#p\":[\"" + lower + "\"]}")), Ids{hex(e4)});
+    ASSERT_TRUE(store_->erase(e1.id));
+    EXPECT_EQ(query_ids(*store_, filter("{\"#e\":[\"" + lower + "\"]}")), Ids{});
+    EXPECT_EQ(query_ids(*store_, filter("{\"#e\":[\"" + upper + "\"]}")), Ids{hex(e2)});
 }
 
 TEST_P(StoreSuite, LimitZeroReturnsNothing) {

@@ -6,13 +6,12 @@
 
 namespace store::lmdb {
 
-void IndexBatch::put(MDB_dbi dbi, std::string key, std::string value) {
-    edits_.push_back({dbi, std::move(key), std::move(value), false,
-                      static_cast<uint32_t>(edits_.size())});
+void IndexBatch::put(MDB_dbi dbi, std::string key) {
+    edits_.push_back({dbi, std::move(key), false, static_cast<uint32_t>(edits_.size())});
 }
 
 void IndexBatch::erase(MDB_dbi dbi, std::string key) {
-    edits_.push_back({dbi, std::move(key), {}, true, static_cast<uint32_t>(edits_.size())});
+    edits_.push_back({dbi, std::move(key), true, static_cast<uint32_t>(edits_.size())});
 }
 
 void IndexBatch::apply(Txn& txn) {
@@ -32,7 +31,7 @@ void IndexBatch::apply(Txn& txn) {
             open_dbi = edit.dbi;
         }
         if (edit.erase) cursor->erase(edit.key);
-        else cursor->put(edit.key, edit.value);
+        else cursor->put(edit.key, {});
     }
     edits_.clear();
 }

@@ -16,7 +16,8 @@ namespace store::lmdb {
 
 class IndexBatch {
 public:
-    void put(MDB_dbi dbi, std::string key, std::string value);
+    // Index entries carry everything in their key (lmdb_keys.h): their values are empty.
+    void put(MDB_dbi dbi, std::string key);
     void erase(MDB_dbi dbi, std::string key);
     // Applies every edit, the last one of each key winning, and forgets them.
     void apply(Txn& txn);
@@ -25,7 +26,6 @@ private:
     struct Edit {
         MDB_dbi dbi;
         std::string key;
-        std::string value;
         bool erase;
         uint32_t order;  // edits of one key apply in the order they were made
     };

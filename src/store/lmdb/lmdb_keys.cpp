@@ -1,13 +1,12 @@
 #include "store/lmdb/lmdb_keys.h"
 
-#include <cstring>
-
 #include "nostr/canonical.h"
 
 namespace store::lmdb {
 namespace {
 constexpr size_t kMaxInlineValue = 200;
 constexpr unsigned char kHashedValueMarker = 0xFF;
+constexpr unsigned char kHexValueMarker = 0xFE;
 }  // namespace
 
 void append_be64(std::string& out, uint64_t value) {
@@ -28,17 +27,11 @@ uint32_t read_be32(const char* data) {
     return value;
 }
 
-void append_order_suffix(std::string& out, int64_t created_at, const nostr::Bytes32& id) {
+void append_order_suffix(std::string& out, int64_t created_at, const nostr::Bytes32& id,
+                         uint64_t seq) {
     append_be64(out, ~static_cast<uint64_t>(created_at));
-    out.append(reinterpret_cast<const char*>(id.data()), id.size());
-}
-int64_t suffix_created_at(std::string_view suffix) {
-    return static_cast<int64_t>(~read_be64(suffix.data()));
-}
-nostr::Bytes32 suffix_id(std::string_view suffix) {
-    nostr::Bytes32 id;
-    std::memcpy(id.data(), suffix.data() + 8, 32);
-    return id;
+    out.append(reinterpret_cast<const char*>(id.data()), kOrderHeadSize - 8);
+    append_be64(out, seq);
 }
 
 void append_value_key(std::string& out, std::string_view value) {
@@ -49,6 +42,16 @@ void append_value_key(std::string& out, std::string_view value) {
         out.push_back(static_cast<char>(kHashedValueMarker));
         nostr::Bytes32 digest = nostr::sha256(value);
         out.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+    }
+}
+
+void append_tag_value_key(std::string& out, std::string_view value) {
+    nostr::Bytes32 bytes;
+    if (value.size() == 64 && nostr::decode_lower_hex(value, bytes)) {
+        out.push_back(static_cast<char>(kHexValueMarker));
+        out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    } else {
+        append_value_key(out, value);
     }
 }
 
@@ -75,7 +78,7 @@ std::string pubkey_kind_prefix(const nostr::Bytes32& pubkey, uint32_t kind) {
 }
 std::string tag_prefix(char letter, std::string_view value) {
     std::string out(1, letter);
-    append_value_key(out, value);
+    append_tag_value_key(out, value);
     return out;
 }
 

@@ -1,6 +1,12 @@
-// Key layouts of the LMDB indexes. Every index key ends in a 40-byte "order suffix":
-// the bitwise complement of created_at (big-endian) then the event id, so a forward scan
-// yields newest first and, among equal timestamps, the lowest id first (NIP-01 limit order).
+// Key layouts of the LMDB indexes. Every order-suffix index key ends in a 24-byte "order
+// suffix": the bitwise complement of created_at (big-endian), the first 8 bytes of the event
+// id, then the record's sequence number (big-endian). A forward scan yields newest first and,
+// among equal timestamps, ids in order of their first 8 bytes; the sequence number makes the
+// key unique and names the record, so the entry needs no value. Two events of one second
+// whose ids share 8 bytes (1 in 2^64 by chance, but an author can grind for it) come out by
+// sequence number: the query puts those in full id order (lmdb_query.cpp), which NIP-01's
+// limit needs. 24 bytes instead of the 40 + 8 of layout 2 make the indexes a quarter smaller,
+// and a commit writes that much less (docs/benchmarks.md).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -10,22 +16,31 @@
 
 namespace store::lmdb {
 
-constexpr size_t kOrderSuffixSize = 40;
+constexpr size_t kOrderSuffixSize = 24;
+// The part of the suffix that orders: ~created_at and the id's first 8 bytes.
+constexpr size_t kOrderHeadSize = 16;
 
 void append_be64(std::string& out, uint64_t value);
 void append_be32(std::string& out, uint32_t value);
 uint64_t read_be64(const char* data);
 uint32_t read_be32(const char* data);
 
-// ~created_at (8 bytes) + id (32 bytes).
-void append_order_suffix(std::string& out, int64_t created_at, const nostr::Bytes32& id);
-int64_t suffix_created_at(std::string_view suffix);
-nostr::Bytes32 suffix_id(std::string_view suffix);
+// ~created_at (8 bytes) + id[0..8) + seq (8 bytes).
+void append_order_suffix(std::string& out, int64_t created_at, const nostr::Bytes32& id,
+                         uint64_t seq);
+// The record key (sequence number) at the end of a suffix.
+inline std::string_view suffix_seq(std::string_view suffix) {
+    return suffix.substr(kOrderHeadSize, 8);
+}
 
 // Variable-length values (tag values, `d` identifiers) inside a key: a length byte and the
 // bytes, or for long values a marker byte and their SHA-256, so keys stay under LMDB's
 // 511-byte limit and no value is a prefix of another.
 void append_value_key(std::string& out, std::string_view value);
+// A tag value inside an idx_tag key: like append_value_key, except that 64 lowercase hex
+// digits (the ids and pubkeys of `e` and `p` tags, most of a store's tag entries) take a
+// marker byte and the 32 bytes they spell.
+void append_tag_value_key(std::string& out, std::string_view value);
 
 // A record's sequence number as a key or index value: big-endian, so keys sort by number.
 std::string seq_key(uint64_t seq);

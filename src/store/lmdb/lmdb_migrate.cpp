@@ -3,7 +3,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "store/lmdb/lmdb_index_batch.h"
+#include "store/lmdb/lmdb_index_entries.h"
 #include "store/lmdb/lmdb_keys.h"
+#include "store/lmdb/lmdb_record.h"
 
 namespace store::lmdb {
 namespace {
@@ -12,6 +15,10 @@ constexpr std::string_view kLayoutKey = "layout";
 
 // Layout 1 kept each record under its id, in this table, and its index values empty.
 constexpr const char* kLayout1Records = "events";
+// Layouts 1 and 2 ended index keys in ~created_at (8 bytes) + id (32 bytes).
+constexpr size_t kLayout1SuffixSize = 40;
+// Index edits held in memory at a time while the indexes are rebuilt.
+constexpr size_t kRebuildChunk = 500000;
 
 // Gives every layout-1 record a sequence number, oldest first as a live store would have
 // numbered them (recent events then share pages), and returns how many there were.
@@ -27,7 +34,7 @@ uint64_t move_records(Txn& txn, const Tables& tables, MDB_dbi old_records) {
         Cursor by_time(txn, tables.idx_created);
         std::string_view key, value, record;
         for (bool ok = by_time.last(key, value); ok; ok = by_time.prev(key, value)) {
-            if (key.size() != kOrderSuffixSize) continue;
+            if (key.size() != kLayout1SuffixSize) continue;
             std::string_view id = key.substr(8);
             if (txn.get(old_records, id, record)) move(id, record);
         }
@@ -40,41 +47,48 @@ uint64_t move_records(Txn& txn, const Tables& tables, MDB_dbi old_records) {
     return seq;
 }
 
-// Puts the record's sequence number into every entry of an order-suffix index; an entry whose
-// event is missing (never written by layout 1, but cheap to tolerate) is dropped.
-void fill_index_values(Txn& txn, const Tables& tables, MDB_dbi index) {
-    Cursor cursor(txn, index);
-    std::string_view key, value;
-    bool ok = cursor.first(key, value);
-    while (ok) {
-        std::string_view seq;
-        if (key.size() >= kOrderSuffixSize &&
-            txn.get(tables.ids, key.substr(key.size() - 32), seq)) {
-            std::string seq_copy(seq), key_copy(key);
-            cursor.replace_current(key_copy, seq_copy);
-            ok = cursor.next(key, value);
-        } else {
-            ok = cursor.erase_and_next(key, value);
+// Writes the order-suffix indexes afresh from the records: layouts 1 and 2 wrote other keys.
+void rebuild_indexes(Txn& txn, const Tables& tables) {
+    for (MDB_dbi index : {tables.idx_created, tables.idx_pubkey, tables.idx_kind,
+                          tables.idx_pubkey_kind, tables.idx_tag})
+        check(mdb_drop(txn.get(), index, 0), "mdb_drop");
+    IndexBatch batch;
+    size_t pending = 0;
+    Cursor records(txn, tables.records);
+    std::string_view key, bytes;
+    for (bool ok = records.first(key, bytes); ok; ok = records.next(key, bytes)) {
+        RecordView record(bytes);
+        for_each_index_key(tables, record, record.id(), read_be64(key.data()),
+                           [&](MDB_dbi dbi, std::string index_key) {
+                               batch.put(dbi, std::move(index_key));
+                               ++pending;
+                           });
+        // The records cursor stays valid while other tables change in this transaction.
+        if (pending >= kRebuildChunk) {
+            batch.apply(txn);
+            pending = 0;
         }
     }
+    batch.apply(txn);
 }
 
 // A nostpp of layout 1 opens its records table by this name with MDB_CREATE. A plain key of
 // that name in LMDB's main table makes that open fail (MDB_INCOMPATIBLE): an older nostpp
-// refuses a layout-2 store instead of serving it as empty and writing index entries this
+// refuses a newer store instead of serving it as empty and writing index entries this
 // layout cannot read.
 void fence_off_layout1(Txn& txn) {
     MDB_dbi main_table;
     check(mdb_dbi_open(txn.get(), nullptr, 0, &main_table), "mdb_dbi_open");
     txn.put(main_table, kLayout1Records,
             "nostpp LMDB layout " + std::to_string(kLayoutVersion) +
-                ": open it with a nostpp from 2026-11-25 or later");
+                ": open it with a nostpp that reads this layout");
 }
 
 }  // namespace
 
 uint64_t migrate_layout(Txn& txn, const Tables& tables, const MigrationNotice& notice) {
     std::string_view stored;
+    uint32_t from = 0;  // no layout entry: a new store, or layout 1
     if (txn.get(tables.meta, kLayoutKey, stored)) {
         if (stored.size() != 4) throw std::runtime_error("this store's layout entry is damaged");
         uint32_t layout = read_be32(stored.data());
@@ -83,27 +97,34 @@ uint64_t migrate_layout(Txn& txn, const Tables& tables, const MigrationNotice& n
                                      ", written by a newer nostpp; this one reads up to layout " +
                                      std::to_string(kLayoutVersion));
         if (layout == kLayoutVersion) return 0;
+        from = layout;
     }
     uint64_t converted = 0;
+    // Layout 1 wrote no layout entry; from layout 2 on, its table name is the fence below.
     MDB_dbi old_records;
-    int rc = mdb_dbi_open(txn.get(), kLayout1Records, 0, &old_records);
-    if (rc == MDB_SUCCESS) {
+    bool layout1 = false;
+    if (from == 0) {
+        int rc = mdb_dbi_open(txn.get(), kLayout1Records, 0, &old_records);
+        layout1 = rc == MDB_SUCCESS;
+        if (!layout1 && rc != MDB_NOTFOUND) check(rc, "mdb_dbi_open");
+    }
+    if (layout1 || from == 2) {
         MDB_stat stat;
-        check(mdb_stat(txn.get(), old_records, &stat), "mdb_stat");
+        check(mdb_stat(txn.get(), layout1 ? old_records : tables.records, &stat), "mdb_stat");
         if (notice)
-            notice("converting the store from layout 1 to layout " +
-                   std::to_string(kLayoutVersion) + " (" + std::to_string(stat.ms_entries) +
-                   " events); this happens once");
-        converted = move_records(txn, tables, old_records);
-        for (MDB_dbi index : {tables.idx_created, tables.idx_pubkey, tables.idx_kind,
-                              tables.idx_pubkey_kind, tables.idx_tag})
-            fill_index_values(txn, tables, index);
-        check(mdb_drop(txn.get(), old_records, 1), "mdb_drop");
-        std::string last;
-        append_be64(last, converted);
-        txn.put(tables.meta, kLastRecordKey, last);
-    } else if (rc != MDB_NOTFOUND) {
-        check(rc, "mdb_dbi_open");
+            notice("converting the store from layout " + std::to_string(layout1 ? 1 : from) +
+                   " to layout " + std::to_string(kLayoutVersion) + " (" +
+                   std::to_string(stat.ms_entries) + " events); this happens once");
+        if (layout1) {
+            converted = move_records(txn, tables, old_records);
+            check(mdb_drop(txn.get(), old_records, 1), "mdb_drop");
+            std::string last;
+            append_be64(last, converted);
+            txn.put(tables.meta, kLastRecordKey, last);
+        } else {
+            converted = stat.ms_entries;
+        }
+        rebuild_indexes(txn, tables);
     }
     fence_off_layout1(txn);
     std::string layout;

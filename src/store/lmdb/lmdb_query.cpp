@@ -4,6 +4,7 @@
 #include <cstring>
 #include <optional>
 #include <queue>
+#include <tuple>
 
 #include "store/lmdb/lmdb_keys.h"
 
@@ -26,7 +27,6 @@ public:
     }
     bool valid() const { return valid_; }
     std::string_view suffix() const { return key_.substr(prefix_.size()); }
-    std::string_view seq() const { return value_; }  // the record's key
     void advance() { valid_ = cursor_.next(key_, value_) && in_range(); }
 
 private:
@@ -42,8 +42,21 @@ private:
     bool valid_ = false;
 };
 
+// Key order: created_at desc, id's first 8 bytes, sequence number.
 bool suffix_less(std::string_view a, std::string_view b) {
     return std::memcmp(a.data(), b.data(), kOrderSuffixSize) < 0;
+}
+bool same_head(std::string_view a, std::string_view b) {
+    return std::memcmp(a.data(), b.data(), kOrderHeadSize) == 0;
+}
+
+// NIP-01 order of two matches: created_at desc, then id. Only a tie of the suffixes' heads
+// (same second, same first 8 id bytes) needs the full ids.
+bool match_before(const Match& a, const Match& b) {
+    if (int head = std::memcmp(a.suffix.data(), b.suffix.data(), kOrderHeadSize); head != 0)
+        return head < 0;
+    if (suffix_seq(a.suffix) == suffix_seq(b.suffix)) return false;  // one event
+    return a.record.id() < b.record.id();
 }
 
 const nostr::TagCondition* most_selective_tag(const nostr::Filter& filter) {
@@ -73,17 +86,15 @@ public:
 
     bool next(Match& out) {
         while (remaining_ > 0) {
-            std::string_view suffix;
-            if (!pop(suffix)) return false;
-            if (suffix == last_suffix_) continue;  // one event under several index prefixes
-            last_suffix_ = suffix;
-            nostr::Bytes32 id = suffix_id(suffix);
+            if (!pop_in_order()) return false;
+            if (popped_ == last_suffix_) continue;  // one event under several index prefixes
+            last_suffix_ = popped_;
             std::string_view bytes;
-            if (!txn_.get(tables_.records, popped_seq_, bytes)) continue;
+            if (!txn_.get(tables_.records, suffix_seq(popped_), bytes)) continue;
             RecordView record(bytes);
-            if (!accepts(id, record)) continue;
+            if (!accepts(record)) continue;
             --remaining_;
-            out = Match{suffix, record};
+            out = Match{popped_, record};
             return true;
         }
         return false;
@@ -96,7 +107,9 @@ private:
         }
     };
 
-    bool accepts(const nostr::Bytes32& id, const RecordView& record) const {
+    bool accepts(const RecordView& record) const {
+        // Index scans never serve an `ids` filter, so only load_by_ids' matches need the id.
+        nostr::Bytes32 id = filter_.ids ? record.id() : nostr::Bytes32{};
         if (!filter_.matches_header(id, record.pubkey(), record.created_at(), record.kind()))
             return false;
         if (record.expiration() && *record.expiration() <= now_) return false;
@@ -135,32 +148,54 @@ private:
             if (!txn_.get(tables_.ids, {reinterpret_cast<const char*>(id.data()), 32}, seq) ||
                 !txn_.get(tables_.records, seq, bytes))
                 continue;
-            RecordView record(bytes);
             std::string suffix;
-            append_order_suffix(suffix, record.created_at(), id);
-            by_id_.emplace_back(std::move(suffix), std::string(seq));
+            append_order_suffix(suffix, RecordView(bytes).created_at(), id, read_be64(seq.data()));
+            ready_.push_back({std::move(suffix), id});
         }
-        std::sort(by_id_.begin(), by_id_.end(), std::greater<>());  // popped from the back
+        sort_ready();
     }
 
-    bool pop(std::string_view& suffix) {
-        if (filter_.ids) {
-            if (by_id_.empty()) return false;
-            popped_ = std::move(by_id_.back().first);
-            popped_seq_ = std::move(by_id_.back().second);
-            by_id_.pop_back();
-            suffix = popped_;
-            return true;
+    // The next entry in NIP-01 order into popped_. The heap gives key order, which is NIP-01
+    // order except among entries whose heads tie: those are taken together and sorted by id.
+    bool pop_in_order() {
+        if (ready_.empty() && !filter_.ids) {
+            if (!pop_from_heap()) return false;
+            if (heap_.empty() || !same_head(popped_, heap_.top()->suffix())) return true;
+            do {
+                ready_.push_back({popped_, record_id(popped_)});
+            } while (!heap_.empty() && same_head(popped_, heap_.top()->suffix()) && pop_from_heap());
+            sort_ready();
         }
+        if (ready_.empty()) return false;
+        popped_ = std::move(ready_.back().suffix);
+        ready_.pop_back();
+        return true;
+    }
+
+    bool pop_from_heap() {
         if (heap_.empty()) return false;
         IndexCursor* cursor = heap_.top();
         heap_.pop();
         popped_.assign(cursor->suffix());  // the cursor's views move on advance
-        popped_seq_.assign(cursor->seq());
-        suffix = popped_;
         cursor->advance();
         if (cursor->valid()) heap_.push(cursor);
         return true;
+    }
+
+    nostr::Bytes32 record_id(std::string_view suffix) const {
+        std::string_view bytes;
+        if (!txn_.get(tables_.records, suffix_seq(suffix), bytes)) return {};
+        return RecordView(bytes).id();
+    }
+
+    // NIP-01 order, last first (ready_ is popped from the back); one event's entries stay
+    // side by side, so the duplicate check in next() still sees them.
+    void sort_ready() {
+        std::sort(ready_.begin(), ready_.end(), [](const Ready& a, const Ready& b) {
+            int head = std::memcmp(a.suffix.data(), b.suffix.data(), 8);
+            if (head != 0) return head > 0;
+            return std::tie(a.id, a.suffix) > std::tie(b.id, b.suffix);
+        });
     }
 
     const Txn& txn_;
@@ -170,9 +205,12 @@ private:
     int64_t now_;
     std::vector<std::unique_ptr<IndexCursor>> cursors_;
     std::priority_queue<IndexCursor*, std::vector<IndexCursor*>, HeapOrder> heap_;
-    std::vector<std::pair<std::string, std::string>> by_id_;  // (order suffix, seq key)
-    std::string popped_;      // order suffix of the last popped entry
-    std::string popped_seq_;  // and the key of its record
+    struct Ready {
+        std::string suffix;
+        nostr::Bytes32 id;
+    };
+    std::vector<Ready> ready_;  // entries already in NIP-01 order, next one last
+    std::string popped_;       // order suffix of the last popped entry
     std::string last_suffix_;
 };
 
@@ -198,7 +236,7 @@ bool QueryScan::next(Match& out) {
                 has_head_[i] = scans_[i]->next(heads_[i]);
                 primed_[i] = true;
             }
-            if (has_head_[i] && (best < 0 || suffix_less(heads_[i].suffix, heads_[best].suffix)))
+            if (has_head_[i] && (best < 0 || match_before(heads_[i], heads_[best])))
                 best = static_cast<int>(i);
         }
         if (best < 0) return false;

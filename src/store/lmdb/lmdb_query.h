@@ -1,5 +1,6 @@
 // Reading side of the LMDB store: turns filters into index scans and merges them into one
-// newest-first stream (created_at desc, id asc) without sorting or buffering, stopping at
+// newest-first stream (created_at desc, id asc) without sorting or buffering (except the
+// rare entries whose order the index keys leave to the full id, lmdb_keys.h), stopping at
 // each filter's limit. Everything returned points into the read transaction's pages.
 #pragma once
 #include <memory>
@@ -14,7 +15,7 @@
 namespace store::lmdb {
 
 struct Match {
-    std::string_view suffix;  // order suffix: ~created_at + id
+    std::string_view suffix;  // order suffix: ~created_at + id[0..8) + seq
     RecordView record;
 };
 

@@ -50,6 +50,14 @@ RecordView::RecordView(std::string_view bytes) {
     json_ = std::string_view(tag, bytes.data() + bytes.size() - tag);
 }
 
+nostr::Bytes32 RecordView::id() const {
+    constexpr std::string_view kIdField = "{\"id\":\"";
+    nostr::Bytes32 id{};
+    if (json_.size() >= kIdField.size() + 64 && json_.substr(0, kIdField.size()) == kIdField)
+        nostr::decode_lower_hex(json_.substr(kIdField.size(), 64), id);
+    return id;
+}
+
 bool RecordView::has_tag(char letter, std::string_view value) const {
     const char* at = tags_.data();
     const char* end = at + tags_.size();

@@ -4,6 +4,8 @@
 //   pubkey(32) created_at(8) kind(4) expiration(8, UINT64_MAX = none) tag_count(4)
 //   tag_count x [letter(1) value_size(4) value]   (single-letter tags, first value)
 //   json
+// The json is serialize_event()'s, so it begins {"id":"<64 hex digits>": the id is read from
+// there rather than stored twice.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -23,6 +25,8 @@ public:
     // `bytes` must come from encode_record() and outlive the view.
     explicit RecordView(std::string_view bytes);
 
+    // Decoded from the json on each call: only ties in the query order and id filters need it.
+    nostr::Bytes32 id() const;
     const nostr::Bytes32& pubkey() const { return pubkey_; }
     int64_t created_at() const { return created_at_; }
     uint32_t kind() const { return kind_; }

@@ -9,8 +9,10 @@ namespace store::lmdb {
 
 // Layout 2 keeps each record under a sequence number that only grows, so a commit appends
 // records instead of inserting them at random (ids are random) and recent events share pages.
-// Layout 1 kept records under their id; lmdb_migrate.h converts it.
-constexpr uint32_t kLayoutVersion = 2;
+// Layout 3 shortens the index entries: 24-byte order suffixes ending in that number and no
+// values, and `e`/`p`-style tag values as bytes instead of hex (lmdb_keys.h).
+// Layout 1 kept records under their id; lmdb_migrate.h converts 1 and 2.
+constexpr uint32_t kLayoutVersion = 3;
 // The highest sequence number ever given to a record, so that numbers are never reused even
 // when the newest record is deleted: an index entry can only ever mean one record.
 constexpr std::string_view kLastRecordKey = "last_record";
@@ -18,12 +20,13 @@ constexpr std::string_view kLastRecordKey = "last_record";
 struct Tables {
     MDB_dbi ids;              // id -> record sequence number (be64)
     MDB_dbi records;          // sequence number (be64) -> record (lmdb_record.h)
-    // The order-suffix indexes below map their key to the record's sequence number (be64).
+    // The order-suffix indexes below end their keys in the record's sequence number and
+    // have empty values.
     MDB_dbi idx_created;      // order suffix
     MDB_dbi idx_pubkey;       // pubkey + suffix
     MDB_dbi idx_kind;         // kind + suffix
     MDB_dbi idx_pubkey_kind;  // pubkey + kind + suffix
-    MDB_dbi idx_tag;          // letter + value key + suffix
+    MDB_dbi idx_tag;          // letter + tag value key + suffix
     MDB_dbi idx_expiration;   // expiration + id -> empty
     MDB_dbi replaceable;      // replaceable_key -> id of the stored version
     MDB_dbi deleted_ids;      // deleted_id_key(id, deleter) -> empty (NIP-09 `e`)

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "store/lmdb/lmdb_index_entries.h"
 #include "store/lmdb/lmdb_keys.h"
 
 namespace store::lmdb {
@@ -22,15 +23,6 @@ bool supersedes(int64_t created_at, const nostr::Bytes32& id, int64_t other_crea
                 const nostr::Bytes32& other_id) {
     if (created_at != other_created_at) return created_at > other_created_at;
     return id < other_id;
-}
-
-std::string suffixed(std::string prefix, const nostr::Event& event) {
-    append_order_suffix(prefix, event.created_at, event.id);
-    return prefix;
-}
-std::string suffixed(std::string prefix, int64_t created_at, const nostr::Bytes32& id) {
-    append_order_suffix(prefix, created_at, id);
-    return prefix;
 }
 }  // namespace
 
@@ -103,31 +95,20 @@ bool EventWriter::is_deleted(const nostr::Event& event) {
 }
 
 void EventWriter::insert(const nostr::Event& event) {
-    std::string seq = seq_key(next_seq());
-    txn_.put(tables_.ids, bytes_of(event.id), seq);
-    txn_.append(tables_.records, seq, encode_record(event));
-    indexes_.put(tables_.idx_created, suffixed(created_prefix(), event), seq);
-    indexes_.put(tables_.idx_pubkey, suffixed(pubkey_prefix(event.pubkey), event), seq);
-    indexes_.put(tables_.idx_kind, suffixed(kind_prefix(event.kind), event), seq);
-    indexes_.put(tables_.idx_pubkey_kind,
-                 suffixed(pubkey_kind_prefix(event.pubkey, event.kind), event), seq);
-    for (const auto& tag : event.tags)
-        if (nostr::is_indexable_tag(tag))
-            indexes_.put(tables_.idx_tag, suffixed(tag_prefix(tag[0][0], tag[1]), event), seq);
+    uint64_t seq = next_seq();
+    std::string seq_bytes = seq_key(seq);
+    std::string record = encode_record(event);
+    txn_.put(tables_.ids, bytes_of(event.id), seq_bytes);
+    txn_.append(tables_.records, seq_bytes, record);
+    for_each_index_key(tables_, RecordView(record), event.id, seq,
+                       [&](MDB_dbi dbi, std::string key) { indexes_.put(dbi, std::move(key)); });
     if (auto expiration = event.expiration())
         txn_.put(tables_.idx_expiration, expiration_key(*expiration, event.id), {});
 }
 
 void EventWriter::remove(const nostr::Bytes32& id, uint64_t seq, const RecordView& record) {
-    int64_t ts = record.created_at();
-    indexes_.erase(tables_.idx_created, suffixed(created_prefix(), ts, id));
-    indexes_.erase(tables_.idx_pubkey, suffixed(pubkey_prefix(record.pubkey()), ts, id));
-    indexes_.erase(tables_.idx_kind, suffixed(kind_prefix(record.kind()), ts, id));
-    indexes_.erase(tables_.idx_pubkey_kind,
-                   suffixed(pubkey_kind_prefix(record.pubkey(), record.kind()), ts, id));
-    record.for_each_tag([&](char letter, std::string_view value) {
-        indexes_.erase(tables_.idx_tag, suffixed(tag_prefix(letter, value), ts, id));
-    });
+    for_each_index_key(tables_, record, id, seq,
+                       [&](MDB_dbi dbi, std::string key) { indexes_.erase(dbi, std::move(key)); });
     if (auto expiration = record.expiration())
         txn_.del(tables_.idx_expiration, expiration_key(*expiration, id));
     if (is_slotted(record.kind())) {
