@@ -31,7 +31,13 @@ std::string suffixed(std::string prefix, const nostr::Event& event) {
     append_be64(prefix, ~static_cast<uint64_t>(event.created_at));
     return prefix + id_bytes(event.id);
 }
-// Their tag keys spelled every value out.
+// Their index prefixes held whole pubkeys and spelled every tag value out.
+std::string old_pubkey_prefix(const nostr::Bytes32& pubkey) { return id_bytes(pubkey); }
+std::string old_pubkey_kind_prefix(const nostr::Bytes32& pubkey, uint32_t kind) {
+    std::string out = old_pubkey_prefix(pubkey);
+    append_be32(out, kind);
+    return out;
+}
 std::string old_tag_prefix(char letter, const std::string& value) {
     std::string out(1, letter);
     append_value_key(out, value);
@@ -45,9 +51,9 @@ void write_old_entries(const RawEnv& env, Txn& txn, const nostr::Event& event,
     for (const char* index : {"idx_created", "idx_pubkey", "idx_kind", "idx_pubkey_kind"}) {
         std::string name = index;
         std::string prefix = name == "idx_created"  ? created_prefix()
-                             : name == "idx_pubkey" ? pubkey_prefix(event.pubkey)
+                             : name == "idx_pubkey" ? old_pubkey_prefix(event.pubkey)
                              : name == "idx_kind"   ? kind_prefix(event.kind)
-                                                    : pubkey_kind_prefix(event.pubkey, event.kind);
+                                                    : old_pubkey_kind_prefix(event.pubkey, event.kind);
         txn.put(env.open(txn, index), suffixed(prefix, event), value);
     }
     for (const auto& t : event.tags)

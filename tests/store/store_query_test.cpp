@@ -125,6 +125,39 @@ TEST_P(StoreSuite, HexTagValuesMatchOnlyTheirExactSpelling) {
     EXPECT_EQ(query_ids(*store_, filter("{\"#e\":[\"" + upper + "\"]}")), Ids{hex(e2)});
 }
 
+// Authors, and ids or pubkeys in tags, that share their first 8 bytes: LMDB's indexes keep
+// only those 8 bytes, so every answer must still tell them apart, with limits counting only
+// real matches, and replaceable events of the two authors must not take each other's slot.
+TEST_P(StoreSuite, ValuesSharingTheirFirstBytesStayApart) {
+    nostr::Bytes32 a, b;
+    a.fill(0x11);
+    b.fill(0x11);
+    b[31] = 0x22;
+    std::string ha = nostr::to_hex(a), hb = nostr::to_hex(b);
+    auto by = [](const nostr::Bytes32& pubkey, uint32_t kind, int64_t age, nostr::Tag tag) {
+        auto event = make_event(test_key(1), kind, kNow - age, {std::move(tag)},
+                                "by " + nostr::to_hex(pubkey) + std::to_string(age));
+        event.pubkey = pubkey;
+        event.json = nostr::serialize_event(event);
+        return event;
+    };
+    auto a1 = by(a, 1, 50, {"p", hb}), b1 = by(b, 1, 40, {"p", ha}), a2 = by(a, 1, 30, {"e", hb});
+    auto b2 = by(b, 1, 20, {"e", ha}), a0 = by(a, 0, 10, {"t", "x"}), b0 = by(b, 0, 5, {"t", "x"});
+    for (const auto& r : put_all(*store_, {a1, b1, a2, b2, a0, b0}))
+        ASSERT_EQ(r.outcome, store::PutOutcome::stored) << r.message;
+
+    auto q = [&](const std::string& json) { return query_ids(*store_, filter(json)); };
+    EXPECT_EQ(q("{\"authors\":[\"" + ha + "\"]}"), (Ids{hex(a0), hex(a2), hex(a1)}));
+    EXPECT_EQ(q("{\"authors\":[\"" + hb + "\"],\"limit\":2}"), (Ids{hex(b0), hex(b2)}));
+    EXPECT_EQ(q("{\"authors\":[\"" + ha + "\"],\"kinds\":[1],\"limit\":1}"), Ids{hex(a2)});
+    EXPECT_EQ(q("{\"authors\":[\"" + ha + "\",\"" + hb + "\"],\"kinds\":[0]}"),
+              (Ids{hex(b0), hex(a0)}));
+    EXPECT_EQ(q("{\"#p\":[\"" + ha + "\"]}"), Ids{hex(b1)});
+    EXPECT_EQ(q("{\"#e\":[\"" + hb + "\"],\"limit\":1}"), Ids{hex(a2)});
+    EXPECT_EQ(q("{\"#e\":[\"" + ha + "\",\"" + hb + "\"]}"), (Ids{hex(b2), hex(a2)}));
+    EXPECT_EQ(store_->count({filter("{\"authors\":[\"" + ha + "\"]}")}, kNow), 3u);
+}
+
 TEST_P(StoreSuite, LimitZeroReturnsNothing) {
     put_one(*store_, make_event(test_key(1), 1, kNow - 10));
     EXPECT_TRUE(query_ids(*store_, filter("{\"limit\":0}")).empty());

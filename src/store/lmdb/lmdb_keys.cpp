@@ -49,7 +49,7 @@ void append_tag_value_key(std::string& out, std::string_view value) {
     nostr::Bytes32 bytes;
     if (value.size() == 64 && nostr::decode_lower_hex(value, bytes)) {
         out.push_back(static_cast<char>(kHexValueMarker));
-        out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        out.append(reinterpret_cast<const char*>(bytes.data()), kIndexedValueBytes);
     } else {
         append_value_key(out, value);
     }
@@ -64,7 +64,7 @@ std::string seq_key(uint64_t seq) {
 std::string created_prefix() { return {}; }
 
 std::string pubkey_prefix(const nostr::Bytes32& pubkey) {
-    return std::string(reinterpret_cast<const char*>(pubkey.data()), pubkey.size());
+    return std::string(reinterpret_cast<const char*>(pubkey.data()), kIndexedValueBytes);
 }
 std::string kind_prefix(uint32_t kind) {
     std::string out;
@@ -83,7 +83,8 @@ std::string tag_prefix(char letter, std::string_view value) {
 }
 
 std::string replaceable_key(const nostr::Bytes32& pubkey, uint32_t kind, std::string_view d_tag) {
-    std::string out = pubkey_kind_prefix(pubkey, kind);
+    std::string out(reinterpret_cast<const char*>(pubkey.data()), pubkey.size());
+    append_be32(out, kind);
     if (nostr::classify_kind(kind) == nostr::KindClass::addressable) append_value_key(out, d_tag);
     return out;
 }

@@ -37,21 +37,30 @@ inline std::string_view suffix_seq(std::string_view suffix) {
 // bytes, or for long values a marker byte and their SHA-256, so keys stay under LMDB's
 // 511-byte limit and no value is a prefix of another.
 void append_value_key(std::string& out, std::string_view value);
+// Index prefixes are allowed to be lossy: a query checks every candidate's record against
+// its whole filter, so an index only has to keep entries of other values rare. A pubkey, or
+// a tag value of 64 lowercase hex digits (the ids and pubkeys of `e` and `p` tags, most of a
+// store's tag entries), is cut to the first 8 bytes it spells: finding a key that collides
+// with a given one takes about 2^64 tries, and idx_pubkey, idx_pubkey_kind and idx_tag
+// entries are 24 bytes shorter. Keys that must tell values apart (replaceable slots,
+// tombstones, `ids`) keep the whole value.
+constexpr size_t kIndexedValueBytes = 8;
+
 // A tag value inside an idx_tag key: like append_value_key, except that 64 lowercase hex
-// digits (the ids and pubkeys of `e` and `p` tags, most of a store's tag entries) take a
-// marker byte and the 32 bytes they spell.
+// digits take a marker byte and the first 8 of the 32 bytes they spell.
 void append_tag_value_key(std::string& out, std::string_view value);
 
 // A record's sequence number as a key or index value: big-endian, so keys sort by number.
 std::string seq_key(uint64_t seq);
 
 std::string created_prefix();
-std::string pubkey_prefix(const nostr::Bytes32& pubkey);
+std::string pubkey_prefix(const nostr::Bytes32& pubkey);  // kIndexedValueBytes of it
 std::string kind_prefix(uint32_t kind);
 std::string pubkey_kind_prefix(const nostr::Bytes32& pubkey, uint32_t kind);
 std::string tag_prefix(char letter, std::string_view value);
 
-// Key of the slot a replaceable (pubkey, kind) or addressable (pubkey, kind, d) event holds.
+// Key of the slot a replaceable (pubkey, kind) or addressable (pubkey, kind, d) event holds:
+// the whole pubkey (32 bytes), kind (4 bytes) and, for addressable kinds, the d value key.
 std::string replaceable_key(const nostr::Bytes32& pubkey, uint32_t kind, std::string_view d_tag);
 std::string replaceable_key(const nostr::Event& event);
 

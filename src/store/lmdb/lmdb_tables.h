@@ -10,7 +10,7 @@ namespace store::lmdb {
 // Layout 2 keeps each record under a sequence number that only grows, so a commit appends
 // records instead of inserting them at random (ids are random) and recent events share pages.
 // Layout 3 shortens the index entries: 24-byte order suffixes ending in that number and no
-// values, and `e`/`p`-style tag values as bytes instead of hex (lmdb_keys.h).
+// values, and pubkeys and `e`/`p`-style tag values cut to 8 bytes (lmdb_keys.h).
 // Layout 1 kept records under their id; lmdb_migrate.h converts 1 and 2.
 constexpr uint32_t kLayoutVersion = 3;
 // The highest sequence number ever given to a record, so that numbers are never reused even
@@ -23,9 +23,9 @@ struct Tables {
     // The order-suffix indexes below end their keys in the record's sequence number and
     // have empty values.
     MDB_dbi idx_created;      // order suffix
-    MDB_dbi idx_pubkey;       // pubkey + suffix
+    MDB_dbi idx_pubkey;       // pubkey[0..8) + suffix
     MDB_dbi idx_kind;         // kind + suffix
-    MDB_dbi idx_pubkey_kind;  // pubkey + kind + suffix
+    MDB_dbi idx_pubkey_kind;  // pubkey[0..8) + kind + suffix
     MDB_dbi idx_tag;          // letter + tag value key + suffix
     MDB_dbi idx_expiration;   // expiration + id -> empty
     MDB_dbi replaceable;      // replaceable_key -> id of the stored version
