@@ -98,5 +98,21 @@ TEST(LmdbIndexBatch, ReplacedAndDeletedInTheirOwnBatchLeaveNoIndexEntries) {
     EXPECT_EQ(env.entries("idx_tag"), 2u);  // newer's r, deletion's e
 }
 
+// Repeated tags give one index entry, and removing the event (in a later transaction) removes
+// it, whatever the value's key looks like: hex (cut to 8 bytes), short, or hashed.
+TEST(LmdbIndexBatch, RemovingAnEventWithRepeatedTagsLeavesNoTagEntries) {
+    TempDir dir;
+    std::string id_value = nostr::to_hex(nostr::sha256("target")), long_value(300, 'l');
+    auto event = make_event(test_key(1), 1, kNow - 10,
+                            {{"e", id_value}, {"e", id_value}, {"t", "x"}, {"t", "x"},
+                             {"r", long_value}, {"r", long_value}, {"E", id_value}});
+    put_one(*store::LmdbStore::open(dir.path(), kMapSize), event);
+    EXPECT_EQ(RawEnv(dir.path()).entries("idx_tag"), 4u);  // e, t, r, E
+    ASSERT_TRUE(store::LmdbStore::open(dir.path(), kMapSize)->erase(event.id));
+    RawEnv env(dir.path());
+    for (const char* index : {"idx_created", "idx_pubkey", "idx_kind", "idx_pubkey_kind", "idx_tag"})
+        EXPECT_EQ(env.entries(index), 0u) << index;
+}
+
 }  // namespace
 }  // namespace store_test

@@ -97,6 +97,10 @@ uint64_t migrate_layout(Txn& txn, const Tables& tables, const MigrationNotice& n
                                      ", written by a newer nostpp; this one reads up to layout " +
                                      std::to_string(kLayoutVersion));
         if (layout == kLayoutVersion) return 0;
+        // Only layout 2 wrote this entry before; anything else is not a store we wrote.
+        if (layout != 2)
+            throw std::runtime_error("this store's layout entry says " + std::to_string(layout) +
+                                     ", which no nostpp wrote");
         from = layout;
     }
     uint64_t converted = 0;

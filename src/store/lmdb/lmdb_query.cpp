@@ -160,6 +160,8 @@ private:
     bool pop_in_order() {
         if (ready_.empty() && !filter_.ids) {
             if (!pop_from_heap()) return false;
+            // One event under several prefixes (tag values) arrives with the same suffix: no tie.
+            while (!heap_.empty() && heap_.top()->suffix() == popped_) advance_top();
             if (heap_.empty() || !same_head(popped_, heap_.top()->suffix())) return true;
             do {
                 ready_.push_back({popped_, record_id(popped_)});
@@ -174,12 +176,15 @@ private:
 
     bool pop_from_heap() {
         if (heap_.empty()) return false;
+        popped_.assign(heap_.top()->suffix());  // the cursor's views move on advance
+        advance_top();
+        return true;
+    }
+    void advance_top() {
         IndexCursor* cursor = heap_.top();
         heap_.pop();
-        popped_.assign(cursor->suffix());  // the cursor's views move on advance
         cursor->advance();
         if (cursor->valid()) heap_.push(cursor);
-        return true;
     }
 
     nostr::Bytes32 record_id(std::string_view suffix) const {

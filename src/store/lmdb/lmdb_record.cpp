@@ -1,6 +1,7 @@
 #include "store/lmdb/lmdb_record.h"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "store/lmdb/lmdb_keys.h"
 
@@ -53,8 +54,9 @@ RecordView::RecordView(std::string_view bytes) {
 nostr::Bytes32 RecordView::id() const {
     constexpr std::string_view kIdField = "{\"id\":\"";
     nostr::Bytes32 id{};
-    if (json_.size() >= kIdField.size() + 64 && json_.substr(0, kIdField.size()) == kIdField)
-        nostr::decode_lower_hex(json_.substr(kIdField.size(), 64), id);
+    if (json_.size() < kIdField.size() + 64 || json_.substr(0, kIdField.size()) != kIdField ||
+        !nostr::decode_lower_hex(json_.substr(kIdField.size(), 64), id))
+        throw std::runtime_error("a stored record is damaged: its JSON does not begin with the id");
     return id;
 }
 

@@ -25,7 +25,8 @@ public:
     // `bytes` must come from encode_record() and outlive the view.
     explicit RecordView(std::string_view bytes);
 
-    // Decoded from the json on each call: only ties in the query order and id filters need it.
+    // Decoded from the json on each call: only ties in the query order, id filters and the
+    // index rebuild need it. Throws if the json does not begin with it (a damaged record).
     nostr::Bytes32 id() const;
     const nostr::Bytes32& pubkey() const { return pubkey_; }
     int64_t created_at() const { return created_at_; }
