@@ -5,8 +5,9 @@
 // key unique and names the record, so the entry needs no value. Two events of one second
 // whose ids share 8 bytes (1 in 2^64 by chance, but an author can grind for it) come out by
 // sequence number: the query puts those in full id order (lmdb_query.cpp), which NIP-01's
-// limit needs. 24 bytes instead of the 40 + 8 of layout 2 make the indexes a quarter smaller,
-// and a commit writes that much less (docs/benchmarks.md).
+// limit needs. A random insert dirties a page per entry, so entry size is what an ingest
+// commit writes: 24 bytes instead of layout 2's 40 + 8 (with the 8-byte prefixes below, -29%
+// bytes written per event at ingest, docs/benchmarks.md).
 #pragma once
 #include <cstdint>
 #include <string>
