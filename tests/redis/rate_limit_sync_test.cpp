@@ -28,6 +28,15 @@ int64_t unix_now() {
         .count();
 }
 
+// Event counts live in one-minute windows, and a sync drops the counts of a window that has
+// passed without sending them (and succeeds: there is nothing left to send). A test that
+// takes at a fixed `now` and then syncs must not straddle a minute boundary, or its counts
+// vanish: it starts early enough in a minute to finish inside it (the tests take seconds).
+void stay_in_one_window() {
+    if (unix_now() % 60 > 50)
+        std::this_thread::sleep_for(std::chrono::seconds(61 - unix_now() % 60));
+}
+
 // A pubkey no other test uses.
 nostr::Bytes32 unique_pubkey() {
     nostr::Bytes32 key{};
@@ -53,6 +62,7 @@ struct Process {
 using RateLimitSync = RedisTest;
 
 TEST_F(RateLimitSync, TwoProcessesShareOnePubkeyBudget) {
+    stay_in_one_window();
     Process a(url_, "a-" + redis_test::unique_name());
     Process b(url_, "b-" + redis_test::unique_name());
     const nostr::Bytes32 pubkey = unique_pubkey();
@@ -123,6 +133,7 @@ int closed_port() {
 }
 
 TEST(RateLimitSyncWithoutRedis, CountsLocallyWhenRedisIsUnreachable) {
+    stay_in_one_window();
     Process p("redis://127.0.0.1:" + std::to_string(closed_port()), "p");
     const nostr::Bytes32 pubkey = unique_pubkey();
     const int64_t now = unix_now();
@@ -142,6 +153,7 @@ TEST(RateLimitSyncWithoutRedis, CountsLocallyWhenRedisIsUnreachable) {
 }
 
 TEST_F(RateLimitSync, CountsMadeWhileRedisWasDownReachItWhenItIsBack) {
+    stay_in_one_window();  // this one takes ~2 s: it failed now and then at :59
     Process p(url_, "p-" + redis_test::unique_name(), {10, 0, 0, 0});
     const nostr::Bytes32 pubkey = unique_pubkey();
     const int64_t now = unix_now();
@@ -182,9 +194,7 @@ TEST_F(RateLimitSync, EachCountMayBeSharedAlone) {
 // The I/O threads count while the background thread syncs: no count is lost or counted twice,
 // whatever the interleaving (this is also the test to run under ThreadSanitizer).
 TEST_F(RateLimitSync, CountsMadeWhileTheThreadSyncsAllReachRedisOnce) {
-    // Keep the run inside one minute window: counts of a window that has passed are dropped.
-    if (unix_now() % 60 > 50)
-        std::this_thread::sleep_for(std::chrono::seconds(61 - unix_now() % 60));
+    stay_in_one_window();
     const int64_t window = unix_now() / 60;
     telemetry::MetricsRegistry metrics;
     ratelimit::PubkeyBudget budget({1'000'000, 0, 0, 0}, metrics);
