@@ -19,6 +19,7 @@ public:
     // Index entries carry everything in their key (lmdb_keys.h): their values are empty.
     void put(MDB_dbi dbi, std::string key);
     void erase(MDB_dbi dbi, std::string key);
+    size_t size() const { return edits_.size(); }  // edits waiting
     // Applies every edit, the last one of each key winning, and forgets them.
     void apply(Txn& txn);
 

@@ -53,7 +53,6 @@ void rebuild_indexes(Txn& txn, const Tables& tables) {
                           tables.idx_pubkey_kind, tables.idx_tag})
         check(mdb_drop(txn.get(), index, 0), "mdb_drop");
     IndexBatch batch;
-    size_t pending = 0;
     Cursor records(txn, tables.records);
     std::string_view key, bytes;
     for (bool ok = records.first(key, bytes); ok; ok = records.next(key, bytes)) {
@@ -61,13 +60,9 @@ void rebuild_indexes(Txn& txn, const Tables& tables) {
         for_each_index_key(tables, record, record.id(), read_be64(key.data()),
                            [&](MDB_dbi dbi, std::string index_key) {
                                batch.put(dbi, std::move(index_key));
-                               ++pending;
                            });
         // The records cursor stays valid while other tables change in this transaction.
-        if (pending >= kRebuildChunk) {
-            batch.apply(txn);
-            pending = 0;
-        }
+        if (batch.size() >= kRebuildChunk) batch.apply(txn);
     }
     batch.apply(txn);
 }
@@ -87,46 +82,42 @@ void fence_off_layout1(Txn& txn) {
 }  // namespace
 
 uint64_t migrate_layout(Txn& txn, const Tables& tables, const MigrationNotice& notice) {
+    // The layout found: 2 says so in `meta`; layout 1 wrote no entry but has its records table
+    // (from layout 2 on, that name is the fence below); a new store has neither.
+    uint32_t from = 0;
     std::string_view stored;
-    uint32_t from = 0;  // no layout entry: a new store, or layout 1
+    MDB_dbi old_records = 0;
     if (txn.get(tables.meta, kLayoutKey, stored)) {
         if (stored.size() != 4) throw std::runtime_error("this store's layout entry is damaged");
-        uint32_t layout = read_be32(stored.data());
-        if (layout > kLayoutVersion)
-            throw std::runtime_error("this store has layout " + std::to_string(layout) +
+        from = read_be32(stored.data());
+        if (from > kLayoutVersion)
+            throw std::runtime_error("this store has layout " + std::to_string(from) +
                                      ", written by a newer nostpp; this one reads up to layout " +
                                      std::to_string(kLayoutVersion));
-        if (layout == kLayoutVersion) return 0;
-        // Only layout 2 wrote this entry before; anything else is not a store we wrote.
-        if (layout != 2)
-            throw std::runtime_error("this store's layout entry says " + std::to_string(layout) +
+        if (from == kLayoutVersion) return 0;
+        if (from != 2)
+            throw std::runtime_error("this store's layout entry says " + std::to_string(from) +
                                      ", which no nostpp wrote");
-        from = layout;
+    } else {
+        int rc = mdb_dbi_open(txn.get(), kLayout1Records, 0, &old_records);
+        if (rc == MDB_SUCCESS) from = 1;
+        else if (rc != MDB_NOTFOUND) check(rc, "mdb_dbi_open");
     }
     uint64_t converted = 0;
-    // Layout 1 wrote no layout entry; from layout 2 on, its table name is the fence below.
-    MDB_dbi old_records;
-    bool layout1 = false;
-    if (from == 0) {
-        int rc = mdb_dbi_open(txn.get(), kLayout1Records, 0, &old_records);
-        layout1 = rc == MDB_SUCCESS;
-        if (!layout1 && rc != MDB_NOTFOUND) check(rc, "mdb_dbi_open");
-    }
-    if (layout1 || from == 2) {
+    if (from != 0) {
         MDB_stat stat;
-        check(mdb_stat(txn.get(), layout1 ? old_records : tables.records, &stat), "mdb_stat");
+        check(mdb_stat(txn.get(), from == 1 ? old_records : tables.records, &stat), "mdb_stat");
         if (notice)
-            notice("converting the store from layout " + std::to_string(layout1 ? 1 : from) +
-                   " to layout " + std::to_string(kLayoutVersion) + " (" +
-                   std::to_string(stat.ms_entries) + " events); this happens once");
-        if (layout1) {
+            notice("converting the store from layout " + std::to_string(from) + " to layout " +
+                   std::to_string(kLayoutVersion) + " (" + std::to_string(stat.ms_entries) +
+                   " events); this happens once");
+        converted = stat.ms_entries;
+        if (from == 1) {
             converted = move_records(txn, tables, old_records);
             check(mdb_drop(txn.get(), old_records, 1), "mdb_drop");
             std::string last;
             append_be64(last, converted);
             txn.put(tables.meta, kLastRecordKey, last);
-        } else {
-            converted = stat.ms_entries;
         }
         rebuild_indexes(txn, tables);
     }
