@@ -24,6 +24,14 @@ timeout 300 "$bin" bench --url "ws://127.0.0.1:$port" --workload all --seed 7 \
 timeout 120 "$bin" bench --url "ws://127.0.0.1:$port" --workload ingest --seed 8 \
   --events 3000 --created-at-rate 1000 --duration 20 | tee -a "$dir/bench.out"
 
+# The machine's fan-out floor (bench/floor): exits non-zero if a message goes missing.
+floor=$(dirname "$bin")/bench/nostpp_fanout_floor
+if [[ -x "$floor" ]]; then
+  timeout 60 "$floor" --events 50 --subscribers 100
+else
+  echo "no $floor (benchmarks not built): floor tool not run"
+fi
+
 [[ $(grep -c '^BENCH_JSON ' "$dir/bench.out") == 2 ]] || { echo "missing BENCH_JSON line"; exit 1; }
 if grep '^BENCH_JSON ' "$dir/bench.out" | grep -vq '"clean":true}$'; then
   echo "bench reported problems (see the phase lines above)"

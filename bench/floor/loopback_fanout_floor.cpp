@@ -1,0 +1,241 @@
+// The machine's floor for the live fan-out benchmark (docs/benchmarks.md): the same traffic
+// as `nostpp bench --workload fanout --subscribers 500 --rate 50` (one 858-byte message to
+// each of 500 loopback TCP connections, 50 times a second) with nothing but the sockets: no
+// WebSocket, no asio, no relay. Two sender threads split the connections as the relay's two
+// I/O threads do; two epoll threads in a second process read them, as the load client does.
+// It prints the CPU each send and each receive costs and the delivery latency from the
+// moment the senders are told to send, so a relay's figures can be read against what the
+// kernel's loopback TCP alone costs on this machine.
+//   nostpp_fanout_floor [--events N] [--subscribers N] [--sender-threads N]
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kMessageBytes = 858;  // the bench's fan-out frame
+constexpr int kIntervalUs = 20000;  // 50 events per second
+
+int64_t now_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch())
+        .count();
+}
+
+double thread_cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+[[noreturn]] void die(const char* what) {
+    std::perror(what);
+    std::exit(1);
+}
+
+struct Options {
+    int events = 400, subscribers = 500, sender_threads = 2;
+};
+
+Options parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        std::string flag = argv[i];
+        int value = std::atoi(argv[i + 1]);
+        if (value <= 0) die("option values must be positive");
+        if (flag == "--events")
+            o.events = value;
+        else if (flag == "--subscribers")
+            o.subscribers = value;
+        else if (flag == "--sender-threads")
+            o.sender_threads = value;
+        else
+            die("unknown option");
+    }
+    return o;
+}
+
+// Shared between the two processes: receive times, send times, CPU totals.
+struct Results {
+    int64_t* received;  // [subscriber * events + event], µs
+    int64_t* sent;      // [event], µs
+    double* cpu;        // [0] senders, [1] readers, seconds
+};
+
+Results map_results(const Options& o) {
+    size_t count = static_cast<size_t>(o.subscribers) * o.events + o.events + 2;
+    void* memory = mmap(nullptr, count * sizeof(int64_t), PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) die("mmap");
+    auto* base = static_cast<int64_t*>(memory);
+    int64_t* sent = base + static_cast<size_t>(o.subscribers) * o.events;
+    return {base, sent, reinterpret_cast<double*>(sent + o.events)};
+}
+
+void connect_pairs(int count, std::vector<int>& senders, std::vector<int>& readers) {
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // loopback only
+    socklen_t length = sizeof address;
+    if (bind(listener, reinterpret_cast<sockaddr*>(&address), length) || listen(listener, 1024) ||
+        getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length))
+        die("listen");
+    int one = 1;
+    for (int i = 0; i < count; ++i) {
+        int reader = socket(AF_INET, SOCK_STREAM, 0);
+        if (connect(reader, reinterpret_cast<sockaddr*>(&address), length)) die("connect");
+        int sender = accept(listener, nullptr, nullptr);
+        if (sender < 0) die("accept");
+        setsockopt(sender, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // as the relay
+        senders.push_back(sender);
+        readers.push_back(reader);
+    }
+    close(listener);
+}
+
+// Two epoll threads, each over half the connections, until `end_us`.
+void read_all(const Options& o, const std::vector<int>& sockets, Results r, int64_t end_us) {
+    std::atomic<double> cpu{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t)
+        threads.emplace_back([&, t] {
+            int epoll = epoll_create1(0);
+            for (int i = t; i < o.subscribers; i += 2) {
+                epoll_event e{};
+                e.events = EPOLLIN;
+                e.data.u32 = static_cast<uint32_t>(i);
+                epoll_ctl(epoll, EPOLL_CTL_ADD, sockets[i], &e);
+            }
+            std::vector<int> next(o.subscribers, 0);
+            std::vector<char> buffer(65536);
+            epoll_event ready[128];
+            while (now_us() < end_us) {
+                int n = epoll_wait(epoll, ready, 128, 50);
+                for (int k = 0; k < n; ++k) {
+                    int i = static_cast<int>(ready[k].data.u32);
+                    ssize_t got = recv(sockets[i], buffer.data(), buffer.size(), MSG_DONTWAIT);
+                    int64_t at = now_us();
+                    for (; got >= kMessageBytes && next[i] < o.events; got -= kMessageBytes)
+                        r.received[static_cast<size_t>(i) * o.events + next[i]++] = at;
+                }
+            }
+            double mine = thread_cpu_seconds(), seen = cpu.load();
+            while (!cpu.compare_exchange_weak(seen, seen + mine)) {
+            }
+            close(epoll);
+        });
+    for (auto& thread : threads) thread.join();
+    r.cpu[1] = cpu.load();
+}
+
+// Sender threads woken for each event, as the relay's I/O threads are by a commit.
+void send_all(const Options& o, const std::vector<int>& sockets, Results r, int64_t start_us) {
+    std::mutex mutex;
+    std::condition_variable wake;
+    int round = -1;
+    bool stop = false;
+    std::atomic<double> cpu{0};
+    const std::vector<char> message(kMessageBytes, 'x');
+    std::vector<std::thread> threads;
+    for (int t = 0; t < o.sender_threads; ++t)
+        threads.emplace_back([&, t] {
+            for (int seen = -1;;) {
+                {
+                    std::unique_lock lock(mutex);
+                    wake.wait(lock, [&] { return round != seen || stop; });
+                    if (round == seen) break;  // stopping, and the last event is sent
+                    seen = round;
+                }
+                for (int i = t; i < o.subscribers; i += o.sender_threads)
+                    send(sockets[i], message.data(), message.size(), MSG_NOSIGNAL);
+            }
+            double mine = thread_cpu_seconds(), seen = cpu.load();
+            while (!cpu.compare_exchange_weak(seen, seen + mine)) {
+            }
+        });
+    for (int e = 0; e < o.events; ++e) {
+        std::this_thread::sleep_until(Clock::time_point(
+            std::chrono::microseconds(start_us + static_cast<int64_t>(kIntervalUs) * e)));
+        std::lock_guard lock(mutex);
+        r.sent[e] = now_us();
+        round = e;
+        wake.notify_all();
+    }
+    {
+        std::lock_guard lock(mutex);
+        stop = true;
+        wake.notify_all();
+    }
+    for (auto& thread : threads) thread.join();
+    r.cpu[0] = cpu.load();
+}
+
+int64_t percentile(std::vector<int64_t>& sorted, double p) {
+    return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o = parse(argc, argv);
+    std::vector<int> senders, readers;
+    connect_pairs(o.subscribers, senders, readers);
+    Results r = map_results(o);
+    int64_t start_us = now_us() + 100000;
+    int64_t end_us = start_us + static_cast<int64_t>(kIntervalUs) * o.events + 500000;
+    pid_t child = fork();
+    if (child < 0) die("fork");
+    if (child == 0) {
+        read_all(o, readers, r, end_us);
+        _exit(0);
+    }
+    send_all(o, senders, r, start_us);
+    waitpid(child, nullptr, 0);
+
+    std::vector<int64_t> all, last;
+    uint64_t missed = 0;
+    for (int e = 0; e < o.events; ++e) {
+        int64_t slowest = 0;
+        for (int i = 0; i < o.subscribers; ++i) {
+            int64_t at = r.received[static_cast<size_t>(i) * o.events + e];
+            if (at == 0) {
+                ++missed;
+                continue;
+            }
+            all.push_back(at - r.sent[e]);
+            slowest = std::max(slowest, at - r.sent[e]);
+        }
+        last.push_back(slowest);
+    }
+    if (all.empty()) die("nothing was delivered");
+    std::sort(all.begin(), all.end());
+    std::sort(last.begin(), last.end());
+    double deliveries = static_cast<double>(o.subscribers) * o.events;
+    std::printf(
+        "floor: %d events x %d connections, %d sender threads: CPU per delivery send %.2f us, "
+        "receive %.2f us | latency p50 %.2fms p99 %.2fms | per event: last delivery p50 %.2fms "
+        "p99 %.2fms | %llu missed\n",
+        o.events, o.subscribers, o.sender_threads, r.cpu[0] * 1e6 / deliveries,
+        r.cpu[1] * 1e6 / deliveries, percentile(all, 0.5) / 1e3, percentile(all, 0.99) / 1e3,
+        percentile(last, 0.5) / 1e3, percentile(last, 0.99) / 1e3,
+        static_cast<unsigned long long>(missed));
+    return missed == 0 ? 0 : 1;
+}
