@@ -55,7 +55,7 @@ for ((round = 1; round <= rounds; round++)); do
     start_relay "${bins[$i]}"
     measure fanout --workload fanout --subscribers 500 --rate 50 --events 400 --duration 30
     deliveries=$(sed -E 's/.*: ([0-9]+) deliveries.*/\1/' <<<"$line")
-    p99=$(sed -E 's/.* p99 ([0-9.]+)ms.*/\1/' <<<"$line")
+    p99=$(sed -E 's/.*delivery latency p50 [0-9.]+[mu]?s p99 ([0-9.]+)ms.*/\1/' <<<"$line")
     [[ $deliveries =~ ^[0-9]+$ && $deliveries -gt 0 ]] || { echo "no fan-out figure: $line"; exit 1; }
     cpu=$(per_unit_us "$used" "$deliveries" 2)
     echo "round $round $name fan-out: relay CPU $cpu µs/delivery | ${line#fanout: }"
