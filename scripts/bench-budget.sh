@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where the CPU goes, per unit of work, in the whole-relay workloads of docs/benchmarks.md:
-# relay CPU split by thread (the threads are named: nostpp-writer, nostpp-query, the I/O
-# threads nostpp/nostpp-io) and the load client's CPU, each divided by the events, REQs or
+# relay CPU split by thread (the threads are named: nostpp-writer, nostpp-query, nostpp-bus
+# (live fan-out), the I/O threads nostpp/nostpp-io) and the load client's CPU, each divided by the events, REQs or
 # deliveries of the phase. The client's CPU is counted from the end of its presigning.
 # Their sum bounds the rate two cores can reach with the load client on the same machine:
 # ceiling = 2 cores / (relay + client CPU per unit). Bounded: each phase has a time limit.
@@ -28,19 +28,20 @@ ticks() { awk '{print $14 + $15}' "$1/stat" 2>/dev/null || echo 0; }
 # Bytes the relay caused to be written to the disk (page-cache writeback included).
 written_bytes() { awk '/^write_bytes/ {print $2}' /proc/"$relay"/io; }
 
-# "writer query io" ticks of the relay's threads (io: every other thread).
+# "writer query bus io" ticks of the relay's threads (io: every other thread).
 relay_ticks() {
-  local writer=0 query=0 io=0 task name t
+  local writer=0 query=0 bus=0 io=0 task name t
   for task in /proc/"$relay"/task/*; do
     name=$(cat "$task/comm" 2>/dev/null || echo gone)
     t=$(ticks "$task")
     case "$name" in
       nostpp-writer) writer=$((writer + t)) ;;
       nostpp-query) query=$((query + t)) ;;
+      nostpp-bus) bus=$((bus + t)) ;;
       *) io=$((io + t)) ;;
     esac
   done
-  echo "$writer $query $io"
+  echo "$writer $query $bus $io"
 }
 
 # Runs one bench phase; prints its summary line and the CPU per unit (events acknowledged,
@@ -80,12 +81,13 @@ phase() {
   units=$(sed -nE 's/^(ingest|req): ([0-9]+)\/.*/\2/p; s/^fanout: .* ([0-9]+) deliveries.*/\1/p' "$out")
   [[ "${units:-0}" -gt 0 ]] || { echo "$label: no units counted"; exit 1; }
   local writer=$(( (r1[0] - r0[0]) * tick_us )) query=$(( (r1[1] - r0[1]) * tick_us ))
-  local io=$(( (r1[2] - r0[2]) * tick_us )) cl=$(( (c1 - c0) * tick_us ))
-  awk -v l="$label" -v n="$units" -v w="$writer" -v q="$query" -v i="$io" -v c="$cl" \
-    -v d="$((w1 - w0))" 'BEGIN {
-    r = (w + q + i) / n; k = c / n
-    printf "BUDGET %-6s per unit: relay %.1f us (io %.1f, writer %.1f, query %.1f), client %.1f us, disk writes %.0f bytes; ceiling on 2 cores %.0f/s\n",
-      l, r, i / n, w / n, q / n, k, d / n, 2e6 / (r + k) }'
+  local bus=$(( (r1[2] - r0[2]) * tick_us )) io=$(( (r1[3] - r0[3]) * tick_us ))
+  local cl=$(( (c1 - c0) * tick_us ))
+  awk -v l="$label" -v n="$units" -v w="$writer" -v q="$query" -v b="$bus" -v i="$io" \
+    -v c="$cl" -v d="$((w1 - w0))" 'BEGIN {
+    r = (w + q + b + i) / n; k = c / n
+    printf "BUDGET %-6s per unit: relay %.1f us (io %.1f, bus %.1f, writer %.1f, query %.1f), client %.1f us, disk writes %.0f bytes; ceiling on 2 cores %.0f/s\n",
+      l, r, i / n, b / n, w / n, q / n, k, d / n, 2e6 / (r + k) }'
 }
 
 port=$(free_port)

@@ -1,5 +1,7 @@
 #include "bus/local_bus.h"
 
+#include "telemetry/thread_name.h"
+
 namespace bus {
 
 LocalBus::LocalBus() : thread_([this] { run(); }) {}
@@ -35,6 +37,7 @@ void LocalBus::subscribe(Listener listener) {
 }
 
 void LocalBus::run() {
+    telemetry::name_this_thread("nostpp-bus");
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

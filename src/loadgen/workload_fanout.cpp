@@ -188,6 +188,9 @@ PhaseReport run_fanout(const PhaseContext& ctx, const FanoutParams& params,
     // subscriber whose subscription was in place (EOSE seen) before publishing began.
     std::vector<int64_t> latencies;
     latencies.reserve(published * subs);
+    // Per event, its first and last delivery: the first is the relay's pipeline (receive,
+    // verify, commit, dispatch) and the last adds the spread of its 500 writes and reads.
+    std::vector<int64_t> first(published, INT64_MAX), last(published, INT64_MIN);
     uint64_t missed = 0, duplicates = 0, unknown = 0, not_ready = 0, dropped = 0;
     for (uint32_t i = 0; i < subs; ++i) {
         const Subscriber& s = subscribers[i];
@@ -200,30 +203,19 @@ PhaseReport run_fanout(const PhaseContext& ctx, const FanoutParams& params,
         }
         for (uint64_t e = 0; e < published; ++e) {
             if (shared.ok_state[e] == -1) continue;
-            if (s.received_at[e] == 0)
+            if (s.received_at[e] == 0) {
                 ++missed;
-            else
-                latencies.push_back(static_cast<int64_t>(s.received_at[e]) - 1 - sent_at[e]);
+                continue;
+            }
+            int64_t latency = static_cast<int64_t>(s.received_at[e]) - 1 - sent_at[e];
+            latencies.push_back(latency);
+            first[e] = std::min(first[e], latency);
+            last[e] = std::max(last[e], latency);
         }
     }
-    // Per event, its first and last delivery: the first is the relay's pipeline (receive,
-    // verify, commit, dispatch) and the last adds the spread of its 500 writes and reads.
-    std::vector<int64_t> firsts, lasts;
-    for (uint64_t e = 0; e < published; ++e) {
-        if (shared.ok_state[e] == -1) continue;
-        int64_t first = INT64_MAX, last = INT64_MIN;
-        for (uint32_t i = 0; i < subs; ++i) {
-            const Subscriber& s = subscribers[i];
-            if (!s.ready || s.received_at[e] == 0) continue;
-            int64_t l = static_cast<int64_t>(s.received_at[e]) - 1 - sent_at[e];
-            first = std::min(first, l);
-            last = std::max(last, l);
-        }
-        if (first == INT64_MAX) continue;
-        firsts.push_back(first);
-        lasts.push_back(last);
-    }
-    LatencySummary first_lat = summarize(firsts), last_lat = summarize(lasts);
+    std::erase(first, INT64_MAX);  // events nobody received
+    std::erase(last, INT64_MIN);
+    LatencySummary first_lat = summarize(first), last_lat = summarize(last);
     LatencySummary lat = summarize(latencies);
     uint64_t ready_count = subs - not_ready;
 

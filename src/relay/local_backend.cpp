@@ -8,6 +8,7 @@
 #include "relay/hyperloglog.h"
 #include "relay/tracing.h"
 #include "relay/worker_pool.h"
+#include "telemetry/thread_name.h"
 
 namespace relay {
 
@@ -159,6 +160,7 @@ void LocalBackend::count(std::vector<nostr::Filter> filters, int64_t now,
 }
 
 void LocalBackend::purge_loop() {
+    telemetry::name_this_thread("nostpp-purge");
     std::unique_lock lock(purge_mutex_);
     const auto period = std::chrono::seconds(options_.expiration_purge_seconds);
     while (!purge_wake_.wait_for(lock, period, [this] { return stopping_; })) {
