@@ -18,6 +18,8 @@
 namespace store::lmdb {
 
 constexpr size_t kOrderSuffixSize = 24;
+// Its first part: ~created_at, big-endian, so newer events sort first.
+constexpr size_t kOrderTimeSize = 8;
 // The part of the suffix that orders: ~created_at and the id's first 8 bytes.
 constexpr size_t kOrderHeadSize = 16;
 

@@ -197,8 +197,10 @@ private:
     // side by side, so the duplicate check in next() still sees them.
     void sort_ready() {
         std::sort(ready_.begin(), ready_.end(), [](const Ready& a, const Ready& b) {
-            int head = std::memcmp(a.suffix.data(), b.suffix.data(), 8);
-            if (head != 0) return head > 0;
+            // Popped from the back: newest first (an ids lookup gathers events of any time),
+            // then lowest id.
+            int time = std::memcmp(a.suffix.data(), b.suffix.data(), kOrderTimeSize);
+            if (time != 0) return time > 0;
             return std::tie(a.id, a.suffix) > std::tie(b.id, b.suffix);
         });
     }
