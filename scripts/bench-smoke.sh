@@ -27,7 +27,9 @@ timeout 120 "$bin" bench --url "ws://127.0.0.1:$port" --workload ingest --seed 8
 # The machine's fan-out floor (bench/floor): exits non-zero if a message goes missing.
 floor=$(dirname "$bin")/bench/nostpp_fanout_floor
 if [[ -x "$floor" ]]; then
-  timeout 60 "$floor" --events 50 --subscribers 100
+  for handoff in none each batch; do
+    timeout 60 "$floor" --events 50 --subscribers 100 --handoff "$handoff"
+  done
 else
   echo "no $floor (benchmarks not built): floor tool not run"
 fi

@@ -6,7 +6,12 @@
 // It prints the CPU each send and each receive costs and the delivery latency from the
 // moment the senders are told to send, so a relay's figures can be read against what the
 // kernel's loopback TCP alone costs on this machine.
+// --handoff adds the relay's hand-off between its bus thread and its I/O threads: a dispatch
+// thread copies the message once per connection and queues it to that connection's sender,
+// one lock and wake per delivery ("each", as the relay posts each delivery to a connection)
+// or one per sender per event ("batch").
 //   nostpp_fanout_floor [--events N] [--subscribers N] [--sender-threads N]
+//                       [--handoff none|each|batch]
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -23,6 +28,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -45,21 +51,47 @@ double thread_cpu_seconds() {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
+// Adds the calling thread's CPU time so far to a total shared by a group of threads.
+void add_this_thread_cpu(std::atomic<double>& total) {
+    double mine = thread_cpu_seconds(), seen = total.load();
+    while (!total.compare_exchange_weak(seen, seen + mine)) {
+    }
+}
+
+[[noreturn]] void usage_error(const char* what) {
+    std::fprintf(stderr, "nostpp_fanout_floor: %s\n", what);
+    std::exit(2);
+}
+
 [[noreturn]] void die(const char* what) {
     std::perror(what);
     std::exit(1);
 }
 
+enum class Handoff { none, each, batch };
+
 struct Options {
     int events = 400, subscribers = 500, sender_threads = 2;
+    Handoff handoff = Handoff::none;
 };
+
+Handoff parse_handoff(const std::string& name) {
+    if (name == "none") return Handoff::none;
+    if (name == "each") return Handoff::each;
+    if (name == "batch") return Handoff::batch;
+    usage_error("--handoff takes none, each or batch");
+}
 
 Options parse(int argc, char** argv) {
     Options o;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
+        if (flag == "--handoff") {
+            o.handoff = parse_handoff(argv[i + 1]);
+            continue;
+        }
         int value = std::atoi(argv[i + 1]);
-        if (value <= 0) die("option values must be positive");
+        if (value <= 0) usage_error("option values must be positive");
         if (flag == "--events")
             o.events = value;
         else if (flag == "--subscribers")
@@ -67,7 +99,7 @@ Options parse(int argc, char** argv) {
         else if (flag == "--sender-threads")
             o.sender_threads = value;
         else
-            die("unknown option");
+            usage_error("unknown option");
     }
     return o;
 }
@@ -76,11 +108,11 @@ Options parse(int argc, char** argv) {
 struct Results {
     int64_t* received;  // [subscriber * events + event], µs
     int64_t* sent;      // [event], µs
-    double* cpu;        // [0] senders, [1] readers, seconds
+    double* cpu;        // [0] senders, [1] readers, [2] dispatch thread, seconds
 };
 
 Results map_results(const Options& o) {
-    size_t count = static_cast<size_t>(o.subscribers) * o.events + o.events + 2;
+    size_t count = static_cast<size_t>(o.subscribers) * o.events + o.events + 3;
     void* memory = mmap(nullptr, count * sizeof(int64_t), PROT_READ | PROT_WRITE,
                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) die("mmap");
@@ -137,9 +169,7 @@ void read_all(const Options& o, const std::vector<int>& sockets, Results r, int6
                         r.received[static_cast<size_t>(i) * o.events + next[i]++] = at;
                 }
             }
-            double mine = thread_cpu_seconds(), seen = cpu.load();
-            while (!cpu.compare_exchange_weak(seen, seen + mine)) {
-            }
+            add_this_thread_cpu(cpu);
             close(epoll);
         });
     for (auto& thread : threads) thread.join();
@@ -167,9 +197,7 @@ void send_all(const Options& o, const std::vector<int>& sockets, Results r, int6
                 for (int i = t; i < o.subscribers; i += o.sender_threads)
                     send(sockets[i], message.data(), message.size(), MSG_NOSIGNAL);
             }
-            double mine = thread_cpu_seconds(), seen = cpu.load();
-            while (!cpu.compare_exchange_weak(seen, seen + mine)) {
-            }
+            add_this_thread_cpu(cpu);
         });
     for (int e = 0; e < o.events; ++e) {
         std::this_thread::sleep_until(Clock::time_point(
@@ -183,6 +211,84 @@ void send_all(const Options& o, const std::vector<int>& sockets, Results r, int6
         std::lock_guard lock(mutex);
         stop = true;
         wake.notify_all();
+    }
+    for (auto& thread : threads) thread.join();
+    r.cpu[0] = cpu.load();
+}
+
+// Sender threads fed by a dispatch thread (this one) that copies the message for each
+// connection, as the relay's bus thread frames each delivery, and queues the copy to the
+// sender that owns the connection; the sender frees it after the send, on its own thread.
+void send_handed_off(const Options& o, const std::vector<int>& sockets, Results r,
+                     int64_t start_us) {
+    using Frames = std::deque<std::pair<int, std::string>>;  // connection index, frame
+    struct Lane {
+        std::mutex mutex;
+        std::condition_variable wake;
+        Frames queue;
+        bool stop = false;
+    };
+    std::vector<Lane> lanes(static_cast<size_t>(o.sender_threads));
+    std::atomic<double> cpu{0};
+    const std::string message(kMessageBytes, 'x');
+    std::vector<std::thread> threads;
+    for (int t = 0; t < o.sender_threads; ++t)
+        threads.emplace_back([&, t] {
+            Lane& lane = lanes[static_cast<size_t>(t)];
+            for (Frames taken;; taken.clear()) {
+                {
+                    std::unique_lock lock(lane.mutex);
+                    lane.wake.wait(lock, [&] { return !lane.queue.empty() || lane.stop; });
+                    if (lane.queue.empty()) break;  // stopping, and all is sent
+                    if (o.handoff == Handoff::batch) {
+                        taken.swap(lane.queue);
+                    } else {
+                        taken.push_back(std::move(lane.queue.front()));
+                        lane.queue.pop_front();
+                    }
+                }
+                for (const auto& [i, frame] : taken)
+                    send(sockets[i], frame.data(), frame.size(), MSG_NOSIGNAL);
+            }
+            add_this_thread_cpu(cpu);
+        });
+    double dispatch_start = thread_cpu_seconds();
+    for (int e = 0; e < o.events; ++e) {
+        std::this_thread::sleep_until(Clock::time_point(
+            std::chrono::microseconds(start_us + static_cast<int64_t>(kIntervalUs) * e)));
+        r.sent[e] = now_us();
+        if (o.handoff == Handoff::each) {
+            // In subscription order, as the relay's bus matches them: one lock per frame,
+            // and a wake when the sender was idle.
+            for (int i = 0; i < o.subscribers; ++i) {
+                Lane& lane = lanes[static_cast<size_t>(i % o.sender_threads)];
+                bool idle = false;
+                {
+                    std::lock_guard lock(lane.mutex);
+                    idle = lane.queue.empty();
+                    lane.queue.emplace_back(i, message);
+                }
+                if (idle) lane.wake.notify_one();
+            }
+            continue;
+        }
+        for (int t = 0; t < o.sender_threads; ++t) {  // batch: one lock and wake per sender
+            Frames batch;
+            for (int i = t; i < o.subscribers; i += o.sender_threads)
+                batch.emplace_back(i, message);
+            Lane& lane = lanes[static_cast<size_t>(t)];
+            {
+                std::lock_guard lock(lane.mutex);
+                for (auto& frame : batch) lane.queue.push_back(std::move(frame));
+            }
+            lane.wake.notify_one();
+        }
+    }
+    r.cpu[2] = thread_cpu_seconds() - dispatch_start;
+    for (auto& lane : lanes) {
+        std::lock_guard lock(lane.mutex);
+        lane.stop = true;
+        lane.wake.notify_one();
     }
     for (auto& thread : threads) thread.join();
     r.cpu[0] = cpu.load();
@@ -207,7 +313,10 @@ int main(int argc, char** argv) {
         read_all(o, readers, r, end_us);
         _exit(0);
     }
-    send_all(o, senders, r, start_us);
+    if (o.handoff == Handoff::none)
+        send_all(o, senders, r, start_us);
+    else
+        send_handed_off(o, senders, r, start_us);
     waitpid(child, nullptr, 0);
 
     std::vector<int64_t> all, last;
@@ -229,13 +338,14 @@ int main(int argc, char** argv) {
     std::sort(all.begin(), all.end());
     std::sort(last.begin(), last.end());
     double deliveries = static_cast<double>(o.subscribers) * o.events;
+    static const char* const kHandoffNames[] = {"none", "each", "batch"};
     std::printf(
-        "floor: %d events x %d connections, %d sender threads: CPU per delivery send %.2f us, "
-        "receive %.2f us | latency p50 %.2fms p99 %.2fms | per event: last delivery p50 %.2fms "
-        "p99 %.2fms | %llu missed\n",
-        o.events, o.subscribers, o.sender_threads, r.cpu[0] * 1e6 / deliveries,
-        r.cpu[1] * 1e6 / deliveries, percentile(all, 0.5) / 1e3, percentile(all, 0.99) / 1e3,
-        percentile(last, 0.5) / 1e3, percentile(last, 0.99) / 1e3,
-        static_cast<unsigned long long>(missed));
+        "floor: %d events x %d connections, %d sender threads, handoff %s: CPU per delivery "
+        "send %.2f us, dispatch %.2f us, receive %.2f us | latency p50 %.2fms p99 %.2fms | "
+        "per event: last delivery p50 %.2fms p99 %.2fms | %llu missed\n",
+        o.events, o.subscribers, o.sender_threads, kHandoffNames[static_cast<int>(o.handoff)],
+        r.cpu[0] * 1e6 / deliveries, r.cpu[2] * 1e6 / deliveries, r.cpu[1] * 1e6 / deliveries,
+        percentile(all, 0.5) / 1e3, percentile(all, 0.99) / 1e3, percentile(last, 0.5) / 1e3,
+        percentile(last, 0.99) / 1e3, static_cast<unsigned long long>(missed));
     return missed == 0 ? 0 : 1;
 }
