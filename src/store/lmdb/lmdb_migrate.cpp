@@ -47,8 +47,9 @@ uint64_t move_records(Txn& txn, const Tables& tables, MDB_dbi old_records) {
     return seq;
 }
 
-// Writes the order-suffix indexes afresh from the records: layouts 1 and 2 wrote other keys.
-void rebuild_indexes(Txn& txn, const Tables& tables) {
+}  // namespace
+
+void rebuild_indexes(Txn& txn, const Tables& tables, size_t chunk) {
     for (MDB_dbi index : {tables.idx_created, tables.idx_pubkey, tables.idx_kind,
                           tables.idx_pubkey_kind, tables.idx_tag})
         check(mdb_drop(txn.get(), index, 0), "mdb_drop");
@@ -62,10 +63,12 @@ void rebuild_indexes(Txn& txn, const Tables& tables) {
                                batch.put(dbi, std::move(index_key));
                            });
         // The records cursor stays valid while other tables change in this transaction.
-        if (batch.size() >= kRebuildChunk) batch.apply(txn);
+        if (batch.size() >= chunk) batch.apply(txn);
     }
     batch.apply(txn);
 }
+
+namespace {
 
 // A nostpp of layout 1 opens its records table by this name with MDB_CREATE. A plain key of
 // that name in LMDB's main table makes that open fail (MDB_INCOMPATIBLE): an older nostpp
@@ -119,7 +122,7 @@ uint64_t migrate_layout(Txn& txn, const Tables& tables, const MigrationNotice& n
             append_be64(last, converted);
             txn.put(tables.meta, kLastRecordKey, last);
         }
-        rebuild_indexes(txn, tables);
+        rebuild_indexes(txn, tables, kRebuildChunk);
     }
     fence_off_layout1(txn);
     std::string layout;

@@ -2,6 +2,7 @@
 // the transaction that opens the tables: a crash midway aborts it, leaving the old layout
 // intact for the next open to convert again.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -18,5 +19,11 @@ using MigrationNotice = std::function<void(std::string_view)>;
 // Brings the store to kLayoutVersion and records it under "layout" in `meta`; returns the
 // number of events converted. Throws for a store written by a newer nostpp.
 uint64_t migrate_layout(Txn& txn, const Tables& tables, const MigrationNotice& notice);
+
+// Part of the conversion: drops the order-suffix indexes and writes them afresh from the
+// records (layouts 1 and 2 wrote other keys), applying the edits `chunk` at a time while the
+// records are walked. The conversion passes a large chunk (kRebuildChunk); tests pass a
+// small one to cross many.
+void rebuild_indexes(Txn& txn, const Tables& tables, size_t chunk);
 
 }  // namespace store::lmdb
