@@ -8,8 +8,8 @@
 // kernel's loopback TCP alone costs on this machine.
 // --handoff adds the relay's hand-off between its bus thread and its I/O threads: a dispatch
 // thread copies the message once per connection and queues it to that connection's sender,
-// one lock and wake per delivery ("each", as the relay posts each delivery to a connection)
-// or one per sender per event ("batch").
+// one lock per delivery and a wake whenever the sender was idle ("each", as the relay posts
+// each delivery to its connection) or one lock and wake per sender per event ("batch").
 //   nostpp_fanout_floor [--events N] [--subscribers N] [--sender-threads N]
 //                       [--handoff none|each|batch]
 #include <netinet/in.h>
@@ -262,11 +262,12 @@ void send_handed_off(const Options& o, const std::vector<int>& sockets, Results 
             // and a wake when the sender was idle.
             for (int i = 0; i < o.subscribers; ++i) {
                 Lane& lane = lanes[static_cast<size_t>(i % o.sender_threads)];
+                std::pair<int, std::string> frame(i, message);  // framed before the hand-off
                 bool idle = false;
                 {
                     std::lock_guard lock(lane.mutex);
                     idle = lane.queue.empty();
-                    lane.queue.emplace_back(i, message);
+                    lane.queue.push_back(std::move(frame));
                 }
                 if (idle) lane.wake.notify_one();
             }

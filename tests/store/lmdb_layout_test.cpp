@@ -271,11 +271,15 @@ TEST(LmdbMigration, RebuildingTheIndexesInSmallChunksWritesTheSameEntries) {
     constexpr const char* kRebuilt[] = {"idx_created", "idx_pubkey", "idx_kind", "idx_pubkey_kind",
                                         "idx_tag"};
     std::vector<std::vector<std::string>> before;
-    for (const char* index : kRebuilt) before.push_back(index_keys(dir.path(), index));
-    ASSERT_GT(before[0].size(), 100u);
+    for (const char* index : kRebuilt) {
+        before.push_back(index_keys(dir.path(), index));
+        ASSERT_FALSE(before.back().empty()) << index;
+    }
     {
         RawEnv env(dir.path());
         Txn txn(env.get(), false);
+        // A stale entry in each index: the rebuild must drop it, not only add what is missing.
+        for (const char* index : kRebuilt) txn.put(env.open(txn, index), "stale entry", {});
         Tables tables{};
         tables.records = env.open(txn, "records");
         tables.idx_created = env.open(txn, "idx_created");
@@ -288,9 +292,6 @@ TEST(LmdbMigration, RebuildingTheIndexesInSmallChunksWritesTheSameEntries) {
     }
     for (size_t i = 0; i < std::size(kRebuilt); ++i)
         EXPECT_EQ(index_keys(dir.path(), kRebuilt[i]), before[i]) << kRebuilt[i];
-    auto reopened = store::LmdbStore::open(dir.path(), kMapSize);
-    for (const auto& json : sample_filters(events))
-        EXPECT_FALSE(query_ids(*reopened, filter(json)).empty()) << json;
 }
 
 TEST(LmdbMigration, ConvertedRecordsAreNumberedOldestFirst) {

@@ -21,9 +21,9 @@ using MigrationNotice = std::function<void(std::string_view)>;
 uint64_t migrate_layout(Txn& txn, const Tables& tables, const MigrationNotice& notice);
 
 // Part of the conversion: drops the order-suffix indexes and writes them afresh from the
-// records (layouts 1 and 2 wrote other keys), applying the edits `chunk` at a time while the
-// records are walked. The conversion passes a large chunk (kRebuildChunk); tests pass a
-// small one to cross many.
+// records (layouts 1 and 2 wrote other keys), applying the edits whenever `chunk` of them
+// are waiting while the records are walked. The conversion passes a large chunk (kRebuildChunk);
+// tests pass a small one to cross many.
 void rebuild_indexes(Txn& txn, const Tables& tables, size_t chunk);
 
 }  // namespace store::lmdb
