@@ -58,6 +58,12 @@ void add_this_thread_cpu(std::atomic<double>& total) {
     }
 }
 
+// Sleeps until event `e` is due: 50 a second from `start_us`.
+void wait_for_event(int64_t start_us, int e) {
+    std::this_thread::sleep_until(Clock::time_point(
+        std::chrono::microseconds(start_us + static_cast<int64_t>(kIntervalUs) * e)));
+}
+
 [[noreturn]] void usage_error(const char* what) {
     std::fprintf(stderr, "nostpp_fanout_floor: %s\n", what);
     std::exit(2);
@@ -200,8 +206,7 @@ void send_all(const Options& o, const std::vector<int>& sockets, Results r, int6
             add_this_thread_cpu(cpu);
         });
     for (int e = 0; e < o.events; ++e) {
-        std::this_thread::sleep_until(Clock::time_point(
-            std::chrono::microseconds(start_us + static_cast<int64_t>(kIntervalUs) * e)));
+        wait_for_event(start_us, e);
         std::lock_guard lock(mutex);
         r.sent[e] = now_us();
         round = e;
@@ -254,8 +259,7 @@ void send_handed_off(const Options& o, const std::vector<int>& sockets, Results 
         });
     double dispatch_start = thread_cpu_seconds();
     for (int e = 0; e < o.events; ++e) {
-        std::this_thread::sleep_until(Clock::time_point(
-            std::chrono::microseconds(start_us + static_cast<int64_t>(kIntervalUs) * e)));
+        wait_for_event(start_us, e);
         r.sent[e] = now_us();
         if (o.handoff == Handoff::each) {
             // In subscription order, as the relay's bus matches them: one lock per frame,
@@ -335,7 +339,10 @@ int main(int argc, char** argv) {
         }
         last.push_back(slowest);
     }
-    if (all.empty()) die("nothing was delivered");
+    if (all.empty()) {
+        std::fprintf(stderr, "nostpp_fanout_floor: nothing was delivered\n");
+        return 1;
+    }
     std::sort(all.begin(), all.end());
     std::sort(last.begin(), last.end());
     double deliveries = static_cast<double>(o.subscribers) * o.events;
