@@ -34,6 +34,17 @@ else
   echo "no $floor (benchmarks not built): floor tool not run"
 fi
 
+# The disk's flush floor (bench/floor), each write pattern a few times, beside the build (on
+# the disk the relay's data would use; O_DIRECT needs a real file system, not tmpfs).
+flush_floor=$(dirname "$bin")/bench/nostpp_flush_floor
+if [[ -x "$flush_floor" ]]; then
+  for pattern in lmdb fdatasync dsync direct-dsync; do
+    timeout 60 "$flush_floor" --pattern "$pattern" --writes 5 --interval-ms 1 --dir "$(dirname "$bin")"
+  done
+else
+  echo "no $flush_floor (benchmarks not built): flush floor not run"
+fi
+
 [[ $(grep -c '^BENCH_JSON ' "$dir/bench.out") == 2 ]] || { echo "missing BENCH_JSON line"; exit 1; }
 if grep '^BENCH_JSON ' "$dir/bench.out" | grep -vq '"clean":true}$'; then
   echo "bench reported problems (see the phase lines above)"

@@ -34,6 +34,8 @@
 #include <thread>
 #include <vector>
 
+#include "exits.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -62,16 +64,6 @@ void add_this_thread_cpu(std::atomic<double>& total) {
 void wait_for_event(int64_t start_us, int e) {
     std::this_thread::sleep_until(Clock::time_point(
         std::chrono::microseconds(start_us + static_cast<int64_t>(kIntervalUs) * e)));
-}
-
-[[noreturn]] void usage_error(const char* what) {
-    std::fprintf(stderr, "nostpp_fanout_floor: %s\n", what);
-    std::exit(2);
-}
-
-[[noreturn]] void die(const char* what) {
-    std::perror(what);
-    std::exit(1);
 }
 
 enum class Handoff { none, each, batch };
