@@ -34,12 +34,12 @@ else
   echo "no $floor (benchmarks not built): floor tool not run"
 fi
 
-# The disk's flush floor (bench/floor), each write pattern a few times, beside the build (on
-# the disk the relay's data would use; O_DIRECT needs a real file system, not tmpfs).
+# The disk's flush floor (bench/floor), each write pattern a few times, in the directory that
+# holds the relay's data above.
 flush_floor=$(dirname "$bin")/bench/nostpp_flush_floor
 if [[ -x "$flush_floor" ]]; then
   for pattern in lmdb fdatasync dsync direct-dsync; do
-    timeout 60 "$flush_floor" --pattern "$pattern" --writes 5 --interval-ms 1 --dir "$(dirname "$bin")"
+    timeout 60 "$flush_floor" --pattern "$pattern" --writes 5 --interval-ms 1 --dir "$dir"
   done
 else
   echo "no $flush_floor (benchmarks not built): flush floor not run"
