@@ -27,7 +27,7 @@ timeout 120 "$bin" bench --url "ws://127.0.0.1:$port" --workload ingest --seed 8
 # The machine's fan-out floor (bench/floor): exits non-zero if a message goes missing.
 floor=$(dirname "$bin")/bench/nostpp_fanout_floor
 if [[ -x "$floor" ]]; then
-  for handoff in none each batch; do
+  for handoff in none each batch asio; do
     timeout 60 "$floor" --events 50 --subscribers 100 --handoff "$handoff"
   done
 else

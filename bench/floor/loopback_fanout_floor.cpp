@@ -1,17 +1,19 @@
 // The machine's floor for the live fan-out benchmark (docs/benchmarks.md): the same traffic
 // as `nostpp bench --workload fanout --subscribers 500 --rate 50` (one 858-byte message to
 // each of 500 loopback TCP connections, 50 times a second) with nothing but the sockets: no
-// WebSocket, no asio, no relay. Two sender threads split the connections as the relay's two
-// I/O threads do; two epoll threads in a second process read them, as the load client does.
-// It prints the CPU each send and each receive costs and the delivery latency from the
+// WebSocket, no relay, and no asio unless asked for. Two sender threads split the connections as
+// the relay's two I/O threads do; two epoll threads in a second process read them, as the load
+// client does. It prints the CPU each send and each receive costs and the delivery latency from the
 // moment the senders are told to send, so a relay's figures can be read against what the
 // kernel's loopback TCP alone costs on this machine.
 // --handoff adds the relay's hand-off between its bus thread and its I/O threads: a dispatch
 // thread copies the message once per connection and queues it to that connection's sender,
 // one lock per delivery and a wake whenever the sender was idle ("each", as the relay posts
 // each delivery to its connection) or one lock and wake per sender per event ("batch").
+// "asio" hands off as the relay does, with asio: the sender threads run one io_context, each
+// connection has a strand, and each delivery is a handler posted to it that sends the copy.
 //   nostpp_fanout_floor [--events N] [--subscribers N] [--sender-threads N]
-//                       [--handoff none|each|batch]
+//                       [--handoff none|each|batch|asio]
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -19,6 +21,11 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -29,6 +36,7 @@
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -66,7 +74,7 @@ void wait_for_event(int64_t start_us, int e) {
         std::chrono::microseconds(start_us + static_cast<int64_t>(kIntervalUs) * e)));
 }
 
-enum class Handoff { none, each, batch };
+enum class Handoff { none, each, batch, asio };
 
 struct Options {
     int events = 400, subscribers = 500, sender_threads = 2;
@@ -77,7 +85,8 @@ Handoff parse_handoff(const std::string& name) {
     if (name == "none") return Handoff::none;
     if (name == "each") return Handoff::each;
     if (name == "batch") return Handoff::batch;
-    usage_error("--handoff takes none, each or batch");
+    if (name == "asio") return Handoff::asio;
+    usage_error("--handoff takes none, each, batch or asio");
 }
 
 Options parse(int argc, char** argv) {
@@ -291,6 +300,42 @@ void send_handed_off(const Options& o, const std::vector<int>& sockets, Results 
     r.cpu[0] = cpu.load();
 }
 
+// The dispatch thread (this one) posts each connection's copy to that connection's strand
+// on an io_context the sender threads run, as the relay's bus thread posts each delivery;
+// the handler sends it on whichever sender thread runs it. Only the hand-off is asio's: the
+// sockets are not registered with it, and the send is the same call as in the other modes.
+void send_through_asio(const Options& o, const std::vector<int>& sockets, Results r,
+                       int64_t start_us) {
+    namespace asio = boost::asio;
+    asio::io_context io(o.sender_threads);
+    std::vector<asio::strand<asio::io_context::executor_type>> strands;
+    for (size_t i = 0; i < sockets.size(); ++i) strands.push_back(asio::make_strand(io));
+    auto working = asio::make_work_guard(io);
+    std::atomic<double> cpu{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < o.sender_threads; ++t)
+        threads.emplace_back([&] {
+            io.run();
+            add_this_thread_cpu(cpu);
+        });
+    const std::string message(kMessageBytes, 'x');
+    double dispatch_start = thread_cpu_seconds();
+    for (int e = 0; e < o.events; ++e) {
+        wait_for_event(start_us, e);
+        r.sent[e] = now_us();
+        for (size_t i = 0; i < sockets.size(); ++i) {
+            auto frame = std::make_shared<const std::string>(message);  // framed first
+            asio::post(strands[i], [socket = sockets[i], frame] {
+                send(socket, frame->data(), frame->size(), MSG_NOSIGNAL);
+            });
+        }
+    }
+    r.cpu[2] = thread_cpu_seconds() - dispatch_start;
+    working.reset();  // run() returns once every posted send is done
+    for (auto& thread : threads) thread.join();
+    r.cpu[0] = cpu.load();
+}
+
 int64_t percentile(std::vector<int64_t>& sorted, double p) {
     return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()))];
 }
@@ -312,6 +357,8 @@ int main(int argc, char** argv) {
     }
     if (o.handoff == Handoff::none)
         send_all(o, senders, r, start_us);
+    else if (o.handoff == Handoff::asio)
+        send_through_asio(o, senders, r, start_us);
     else
         send_handed_off(o, senders, r, start_us);
     waitpid(child, nullptr, 0);
@@ -338,7 +385,7 @@ int main(int argc, char** argv) {
     std::sort(all.begin(), all.end());
     std::sort(last.begin(), last.end());
     double deliveries = static_cast<double>(o.subscribers) * o.events;
-    static const char* const kHandoffNames[] = {"none", "each", "batch"};
+    static const char* const kHandoffNames[] = {"none", "each", "batch", "asio"};
     std::printf(
         "floor: %d events x %d connections, %d sender threads, handoff %s: CPU per delivery "
         "send %.2f us, dispatch %.2f us, receive %.2f us | latency p50 %.2fms p99 %.2fms | "
