@@ -148,16 +148,18 @@ for _ in $(seq 100); do  # at most 10 s
 done
 (($(ss -Htn state established "( sport = :$port )" | wc -l) >= subscribers)) ||
   { echo "profile-fanout: the bench's subscribers did not all connect within 10 s"; exit 1; }
-client=$(pgrep -P "$bench_timeout")  # the bench itself, under timeout
+client=$(pgrep -P "$bench_timeout") || { echo "profile-fanout: the bench is gone"; exit 1; }
 sleep 1
 relay_groups=("relay-io=$relay:main+nostpp-io" "relay-bus=$relay:nostpp-bus"
   "relay-other=$relay" "client=$client")
 record_with_sleeps "$dir/relay.data" "${relay_groups[@]}"
 wait "$bench_timeout" || echo "(the bench exited with $?: see its line)"
+pids=("$relay")
 grep '^fanout: ' "$dir/bench.out" || true
 echo "relay (pid $relay), $window s of ~$deliveries deliveries:"
 report "$dir/relay.data" "${relay_groups[@]}"
 stop_pid "$relay"
+pids=()
 
 # The floor: the same traffic over bare sockets; its parent sends, its child reads. The
 # bench's subscriber and event counts come last, so FLOOR_ARGS cannot change them.
@@ -166,10 +168,11 @@ stop_pid "$relay"
 floor_pid=$!
 pids+=("$floor_pid")
 sleep 1
-reader=$(pgrep -P "$floor_pid")
+reader=$(pgrep -P "$floor_pid") || { echo "profile-fanout: the floor is gone"; exit 1; }
 floor_groups=("floor-send=$floor_pid" "floor-receive=$reader")
 record_with_sleeps "$dir/floor.data" "${floor_groups[@]}"
 wait "$floor_pid" || echo "(the floor exited with $?: see its line)"
+pids=()
 cat "$dir/floor.out"
 echo "floor (pid $floor_pid), $window s of ~$deliveries deliveries:"
 report "$dir/floor.data" "${floor_groups[@]}"

@@ -301,8 +301,9 @@ void send_handed_off(const Options& o, const std::vector<int>& sockets, Results 
 }
 
 // The dispatch thread (this one) posts each connection's copy to that connection's strand
-// on an io_context the sender threads run, as the relay's bus thread posts each delivery;
-// the handler sends it on whichever sender thread runs it. Only the hand-off is asio's: the
+// on an io_context the sender threads run, as the relay's bus thread posts a delivery to a
+// connection whose writer is idle (each one, at this rate); the handler sends it on
+// whichever sender thread runs it. Only the hand-off is asio's: the
 // sockets are not registered with it, and the send is the same call as in the other modes.
 void send_through_asio(const Options& o, const std::vector<int>& sockets, Results r,
                        int64_t start_us) {
