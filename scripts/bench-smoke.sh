@@ -24,6 +24,20 @@ timeout 300 "$bin" bench --url "ws://127.0.0.1:$port" --workload all --seed 7 \
 timeout 120 "$bin" bench --url "ws://127.0.0.1:$port" --workload ingest --seed 8 \
   --events 3000 --created-at-rate 1000 --duration 20 | tee -a "$dir/bench.out"
 
+# The floor's kind of reader against the relay (bench/floor): 100 bare WebSocket subscribers
+# read while the bench publishes 50 events; it exits non-zero if nothing arrives.
+raw_readers=$(dirname "$bin")/bench/nostpp_raw_ws_readers
+if [[ -x "$raw_readers" ]]; then
+  timeout 60 "$raw_readers" --port "$port" --connections 100 --seconds 4 &
+  readers=$!
+  sleep 1
+  timeout 60 "$bin" bench --url "ws://127.0.0.1:$port" --workload fanout --seed 9 \
+    --subscribers 1 --rate 50 --events 50 --duration 10 | grep '^fanout: '
+  wait "$readers"
+else
+  echo "no $raw_readers (benchmarks not built): raw readers not run"
+fi
+
 # The machine's fan-out floor (bench/floor): exits non-zero if a message goes missing.
 floor=$(dirname "$bin")/bench/nostpp_fanout_floor
 if [[ -x "$floor" ]]; then

@@ -8,7 +8,7 @@
 # kernel functions (a sample counts under every function on its stack, so parts overlap),
 # and how often the group's threads went to sleep (voluntary context switches) per delivery.
 # Needs root and perf; run it on a quiet machine.
-#   [FLOOR_ARGS="--handoff each"] scripts/profile-fanout.sh [path/to/nostpp]
+#   [FLOOR_ARGS="--handoff each"] [READERS=raw] scripts/profile-fanout.sh [path/to/nostpp]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -131,33 +131,56 @@ record_with_sleeps() {  # record_with_sleeps <output> <groups...>
   done
 }
 
-# The relay: start it, connect the bench's subscribers, sample once all are connected.
+# The relay: start it, connect the subscribers, sample once all are connected. They are the
+# bench's own, or with READERS=raw the floor's kind of reader (nostpp_raw_ws_readers) and the
+# bench as the publisher with one subscriber of its own.
 port=$(free_port)
 "$bin" relay --bind 127.0.0.1 --port "$port" --data-dir "$dir/data" --log-level warn &
 relay=$!
 pids+=("$relay")
 wait_for_port "$port" 20 || { echo "relay did not start"; exit 1; }
+bench_subscribers=$subscribers
+if [[ ${READERS:-bench} == raw ]]; then
+  raw_readers=$(dirname "$bin")/bench/nostpp_raw_ws_readers
+  "$raw_readers" --port "$port" --connections "$subscribers" --seconds 16 >"$dir/readers.out" &
+  readers=$!
+  pids+=("$readers")
+  bench_subscribers=1
+fi
+connected() { (($(ss -Htn state established "( sport = :$port )" | wc -l) >= subscribers)); }
+for _ in $(seq 100); do  # at most 10 s
+  connected && break
+  sleep 0.1
+done
 timeout 120 "$bin" bench --url "ws://127.0.0.1:$port" --seed 1 --workload fanout \
-  --subscribers "$subscribers" --rate "$rate" --events "$events" --duration 30 \
+  --subscribers "$bench_subscribers" --rate "$rate" --events "$events" --duration 30 \
   >"$dir/bench.out" &
 bench_timeout=$!
 pids+=("$bench_timeout")
-for _ in $(seq 100); do  # at most 10 s
-  (($(ss -Htn state established "( sport = :$port )" | wc -l) >= subscribers)) && break
+for _ in $(seq 100); do
+  connected && break
   sleep 0.1
 done
-(($(ss -Htn state established "( sport = :$port )" | wc -l) >= subscribers)) ||
-  { echo "profile-fanout: the bench's subscribers did not all connect within 10 s"; exit 1; }
+connected || { echo "profile-fanout: the subscribers did not all connect within 10 s"; exit 1; }
 client=$(pgrep -P "$bench_timeout") || { echo "profile-fanout: the bench is gone"; exit 1; }
 sleep 1
 relay_groups=("relay-io=$relay:main+nostpp-io" "relay-bus=$relay:nostpp-bus"
   "relay-other=$relay" "client=$client")
+[[ -n ${readers:-} ]] && relay_groups+=("raw-readers=$readers")
 record_with_sleeps "$dir/relay.data" "${relay_groups[@]}"
 wait "$bench_timeout" || echo "(the bench exited with $?: see its line)"
-pids=("$relay")
 grep '^fanout: ' "$dir/bench.out" || true
+if [[ -n ${readers:-} ]]; then
+  wait "$readers" || echo "(the raw readers exited with $?)"
+  cat "$dir/readers.out"
+fi
+pids=("$relay")
+extra=0
+[[ -n ${readers:-} ]] && extra=1  # the bench's one subscriber
+deliveries=$((window * rate * (subscribers + extra)))
 echo "relay (pid $relay), $window s of ~$deliveries deliveries:"
 report "$dir/relay.data" "${relay_groups[@]}"
+deliveries=$((window * rate * subscribers))
 stop_pid "$relay"
 pids=()
 
