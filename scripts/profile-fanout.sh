@@ -148,20 +148,22 @@ if [[ ${READERS:-bench} == raw ]]; then
   bench_subscribers=1
 fi
 connected() { (($(ss -Htn state established "( sport = :$port )" | wc -l) >= subscribers)); }
-for _ in $(seq 100); do  # at most 10 s
-  connected && break
-  sleep 0.1
-done
+wait_connected() {  # at most 10 s
+  for _ in $(seq 100); do
+    connected && return
+    sleep 0.1
+  done
+  echo "profile-fanout: the subscribers did not all connect within 10 s"
+  exit 1
+}
+# The raw readers subscribe before the bench publishes its first event.
+[[ -n ${readers:-} ]] && wait_connected
 timeout 120 "$bin" bench --url "ws://127.0.0.1:$port" --seed 1 --workload fanout \
   --subscribers "$bench_subscribers" --rate "$rate" --events "$events" --duration 30 \
   >"$dir/bench.out" &
 bench_timeout=$!
 pids+=("$bench_timeout")
-for _ in $(seq 100); do
-  connected && break
-  sleep 0.1
-done
-connected || { echo "profile-fanout: the subscribers did not all connect within 10 s"; exit 1; }
+wait_connected
 client=$(pgrep -P "$bench_timeout") || { echo "profile-fanout: the bench is gone"; exit 1; }
 sleep 1
 relay_groups=("relay-io=$relay:main+nostpp-io" "relay-bus=$relay:nostpp-bus"
