@@ -9,8 +9,13 @@
 
 namespace relay {
 
-GroupCommitWriter::GroupCommitWriter(store::Store& store, BackendMetrics& metrics, size_t max_batch)
-    : store_(store), metrics_(metrics), max_batch_(max_batch), thread_([this] { run(); }) {}
+GroupCommitWriter::GroupCommitWriter(store::Store& store, BackendMetrics& metrics,
+                                     Announce announce, size_t max_batch)
+    : store_(store),
+      metrics_(metrics),
+      announce_(std::move(announce)),
+      max_batch_(max_batch),
+      thread_([this] { run(); }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
     {
@@ -50,7 +55,15 @@ void GroupCommitWriter::run() {
         const bool traced = telemetry::tracing_enabled();
         const uint64_t started = traced ? telemetry::unix_now_ns() : 0;
         auto start = std::chrono::steady_clock::now();
-        uint64_t seq = store_.put(events, results);
+        const uint64_t number = settled_.load() + 1;
+        uint64_t seq = store_.put(events, results, [&](uint64_t decided_seq) {
+            // Before the announcements: a read that follows one must wait for this commit.
+            announced_.store(number);
+            for (size_t i = 0; i < batch.size(); ++i)
+                if (results[i].outcome == store::PutOutcome::stored)
+                    announce_(batch[i].event, decided_seq);
+        });
+        settle(number);
         const uint64_t committed = traced ? telemetry::unix_now_ns() : 0;
         metrics_.commit_seconds.observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -65,6 +78,27 @@ void GroupCommitWriter::run() {
 
         lock.lock();
     }
+}
+
+void GroupCommitWriter::settle(uint64_t batch) {
+    std::vector<std::function<void()>> ready;
+    {
+        std::lock_guard lock(settled_mutex_);
+        settled_.store(batch);
+        ready.swap(after_settled_);  // each waited for a batch <= announced() <= this one
+    }
+    for (auto& fn : ready) fn();
+}
+
+void GroupCommitWriter::when_settled(uint64_t batch, std::function<void()> fn) {
+    if (settled_.load() < batch) {
+        std::lock_guard lock(settled_mutex_);
+        if (settled_.load() < batch) {
+            after_settled_.push_back(std::move(fn));
+            return;
+        }
+    }
+    fn();  // the usual case: no announced commit in flight
 }
 
 void GroupCommitWriter::trace_commit(const std::vector<Pending>& batch, uint64_t seq,

@@ -25,7 +25,10 @@ LocalBackend::LocalBackend(store::Store& store, bus::Bus& bus, telemetry::Metric
 LocalBackend::~LocalBackend() { stop(); }
 
 void LocalBackend::start() {
-    writer_ = std::make_unique<GroupCommitWriter>(store_, metrics_);
+    writer_ = std::make_unique<GroupCommitWriter>(
+        store_, metrics_, [this](const std::shared_ptr<const nostr::Event>& event, uint64_t seq) {
+            bus_.publish({event, seq});
+        });
     queries_ = std::make_unique<WorkerPool>(options_.query_threads, "nostpp-query");
     if (options_.expiration_purge_seconds > 0) purger_ = std::thread([this] { purge_loop(); });
 }
@@ -37,8 +40,18 @@ void LocalBackend::stop() {
     }
     purge_wake_.notify_all();
     if (purger_.joinable()) purger_.join();
-    queries_.reset();
+    // The writer first: reads waiting for its last commit still go to the pool.
     writer_.reset();
+    queries_.reset();
+}
+
+void LocalBackend::post_read(std::function<void()> read) {
+    // Live subscribers get a stored event before its commit is durable (the writer announces
+    // it early), so a read started after that must wait for the commit: else a REQ made in
+    // between would miss the event both live and in its stored answer.
+    writer_->when_settled(writer_->announced(), [this, read = std::move(read)]() mutable {
+        queries_->post(std::move(read));
+    });
 }
 
 void LocalBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) {
@@ -57,16 +70,14 @@ void LocalBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone 
                 health_.failed("write", result.message);
             else
                 health_.succeeded();
-            if (stored) bus_.publish({event, seq});
             done(result, stored ? seq : 0);
         });
 }
 
 void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions options,
                          std::function<void(QueryResult)> done) {
-    queries_->post([this, filters = std::move(filters), options, done = std::move(done),
-                    start = std::chrono::steady_clock::now(),
-                    parent = telemetry::current_context()] {
+    post_read([this, filters = std::move(filters), options, done = std::move(done),
+               start = std::chrono::steady_clock::now(), parent = telemetry::current_context()] {
         telemetry::Span span = tracing::start_child(tracing::kQuerySpan, parent);
         QueryResult result;
         std::exception_ptr error;
@@ -83,7 +94,7 @@ void LocalBackend::query(std::vector<nostr::Filter> filters, store::QueryOptions
 }
 
 void LocalBackend::query_batch(std::vector<QueryBatchItem> items, store::QueryOptions options) {
-    queries_->post(
+    post_read(
         [this, items = std::move(items), options, start = std::chrono::steady_clock::now()] {
             std::vector<telemetry::Span> spans;
             std::vector<QueryResult> results(items.size());
@@ -134,9 +145,8 @@ void LocalBackend::finish_query(QueryResult result, std::exception_ptr error, te
 
 void LocalBackend::count(std::vector<nostr::Filter> filters, int64_t now,
                          std::function<void(CountResult)> done) {
-    queries_->post([this, filters = std::move(filters), now, done = std::move(done),
-                    start = std::chrono::steady_clock::now(),
-                    parent = telemetry::current_context()] {
+    post_read([this, filters = std::move(filters), now, done = std::move(done),
+               start = std::chrono::steady_clock::now(), parent = telemetry::current_context()] {
         telemetry::Span span = tracing::start_child(tracing::kStoreCountSpan, parent);
         span.set_attribute("nostr.filters", filters.size());
         CountResult result;

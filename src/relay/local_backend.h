@@ -1,6 +1,7 @@
 // The backend of `nostpp relay` on the embedded store: writes through the group-commit
-// writer, queries on a worker pool, accepted events published on the bus, and a background
-// purge of expired events (NIP-40).
+// writer, queries on a worker pool, stored events published on the bus as soon as the
+// store has decided on them (before LMDB's fsync), and a background purge of expired events
+// (NIP-40).
 #pragma once
 #include <chrono>
 #include <condition_variable>
@@ -46,6 +47,8 @@ public:
                std::function<void(CountResult)> done) override;
 
 private:
+    // Runs `read` on the query pool once it can see every stored event announced so far.
+    void post_read(std::function<void()> read);
     // Counts, logs and traces a finished query, then answers it.
     void finish_query(QueryResult result, std::exception_ptr error, telemetry::Span& span,
                       size_t filters, std::chrono::steady_clock::time_point start,

@@ -206,10 +206,13 @@ bool CachedStore::bump(const std::vector<std::string>& keys) {
 }
 
 uint64_t CachedStore::put(std::span<const nostr::Event* const> batch,
-                          std::vector<PutResult>& results) {
+                          std::vector<PutResult>& results, const Decided& decided) {
     uint64_t seq = 0;
+    // Passed on only after the invalidation below: an event announced live before then could
+    // meet a cached answer that misses it.
+    bool inner_decided = false;
     try {
-        seq = inner_->put(batch, results);
+        seq = inner_->put(batch, results, [&](uint64_t) { inner_decided = true; });
     } catch (...) {
         record_failure();  // it may have stored part of the batch: stop trusting the cache
         throw;
@@ -224,12 +227,14 @@ uint64_t CachedStore::put(std::span<const nostr::Event* const> batch,
         authors.insert(batch[i]->pubkey);
         if (kind == nostr::kDeletionKind || kind == kVanishKind) epoch = true;
     }
-    if (kinds.empty()) return seq;
-    std::vector<std::string> keys{versions_.any_key()};
-    for (uint32_t kind : kinds) keys.push_back(versions_.kind_key(kind));
-    for (const auto& author : authors) keys.push_back(versions_.author_key(author));
-    if (epoch) keys.push_back(versions_.epoch_key());
-    bump(keys);
+    if (!kinds.empty()) {
+        std::vector<std::string> keys{versions_.any_key()};
+        for (uint32_t kind : kinds) keys.push_back(versions_.kind_key(kind));
+        for (const auto& author : authors) keys.push_back(versions_.author_key(author));
+        if (epoch) keys.push_back(versions_.epoch_key());
+        bump(keys);
+    }
+    if (inner_decided && decided) decided(seq);
     return seq;
 }
 

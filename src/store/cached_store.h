@@ -76,8 +76,9 @@ public:
     // Does not connect yet (the first use does). Throws std::invalid_argument for a bad URL.
     CachedStore(std::unique_ptr<Store> inner, CacheOptions options);
 
-    uint64_t put(std::span<const nostr::Event* const> batch,
-                 std::vector<PutResult>& results) override;
+    using Store::put;
+    uint64_t put(std::span<const nostr::Event* const> batch, std::vector<PutResult>& results,
+                 const Decided& decided) override;
     uint64_t query(const std::vector<nostr::Filter>& filters, const QueryOptions& options,
                    const EventSink& sink) override;
     // One Redis round trip looks up every query of the batch; hits are served from it, misses

@@ -41,6 +41,9 @@ struct QueryOptions {
     int64_t now = 0;
 };
 
+// Store::put's hook: the batch's commit sequence number, once its outcomes are known.
+using Decided = std::function<void(uint64_t commit_seq)>;
+
 // Called with each event's JSON; return false to stop early.
 using EventSink = std::function<bool(std::string_view event_json)>;
 
@@ -66,8 +69,16 @@ public:
     // events are stored and delete the referenced `e` events and `a` addresses (up to the
     // request's created_at) of the same author, and block their re-submission.
     // Returns the commit sequence number of this batch (see query()).
+    //
+    // `decided`, if given, runs once on the calling thread with that sequence number when
+    // every result is known. LMDB runs it before the commit makes the batch durable, so live
+    // subscribers need not wait for the disk; the other stores run it after their commit. If
+    // the commit then fails, the results are errors all the same.
     virtual uint64_t put(std::span<const nostr::Event* const> batch,
-                         std::vector<PutResult>& results) = 0;
+                         std::vector<PutResult>& results, const Decided& decided) = 0;
+    uint64_t put(std::span<const nostr::Event* const> batch, std::vector<PutResult>& results) {
+        return put(batch, results, {});
+    }
 
     // Streams events matching any filter, newest first (created_at desc, then lowest id),
     // each event once. Returns the sequence number of the last commit visible to this query:

@@ -29,9 +29,9 @@ const int64_t kNow = std::chrono::duration_cast<std::chrono::seconds>(
 class HookedStore final : public store::Store {
   public:
     explicit HookedStore(std::unique_ptr<store::Store> inner) : inner_(std::move(inner)) {}
-    uint64_t put(std::span<const nostr::Event* const> batch,
-                 std::vector<store::PutResult>& results) override {
-        return inner_->put(batch, results);
+    uint64_t put(std::span<const nostr::Event* const> batch, std::vector<store::PutResult>& results,
+                 const store::Decided& decided) override {
+        return inner_->put(batch, results, decided);
     }
     uint64_t query(const std::vector<nostr::Filter>& filters, const store::QueryOptions& options,
                    const store::EventSink& sink) override {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -103,6 +104,14 @@ protected:
         return keys;
     }
 
+    // One kind-1 event stored, and the {"kinds":[1]} answer in the cache (one hit so far).
+    void cache_kind_1() {
+        ASSERT_EQ(put(make(1, 1, 50)), PutOutcome::stored);
+        ids(R"({"kinds":[1]})");
+        ids(R"({"kinds":[1]})");
+        ASSERT_EQ(cache_->stats().hits, 1u);
+    }
+
     static bool contains(const std::vector<std::string>& ids, const std::string& id) {
         return std::find(ids.begin(), ids.end(), id) != ids.end();
     }
@@ -131,10 +140,7 @@ TEST_F(CachedStoreTest, RepeatedQueryIsAHitWithTheSameAnswerAndSnapshot) {
 }
 
 TEST_F(CachedStoreTest, AcknowledgedPutIsInTheNextAnswer) {
-    ASSERT_EQ(put(make(1, 1, 50)), PutOutcome::stored);
-    ids(R"({"kinds":[1]})");
-    ids(R"({"kinds":[1]})");
-    ASSERT_EQ(cache_->stats().hits, 1u);
+    ASSERT_NO_FATAL_FAILURE(cache_kind_1());
     auto fresh = make(2, 1, 5);
     uint64_t put_seq = 0, query_seq = 0;
     ASSERT_EQ(put(fresh, &put_seq), PutOutcome::stored);
@@ -147,6 +153,27 @@ TEST_F(CachedStoreTest, AcknowledgedPutIsInTheNextAnswer) {
     ASSERT_EQ(put(other), PutOutcome::stored);
     EXPECT_TRUE(contains(ids("{}"), hex(other)));
     EXPECT_EQ(all.size() + 1, ids("{}").size());
+}
+
+// The event handler announces an event on the bus from put()'s `decided`; a query that the
+// announcement prompts must not get a cached answer without it, nor one from before the
+// inner store's commit.
+TEST_F(CachedStoreTest, DecidedComesAfterTheCommitAndTheInvalidation) {
+    ASSERT_NO_FATAL_FAILURE(cache_kind_1());
+    auto fresh = make(2, 1, 5);
+    const nostr::Event* batch[] = {&fresh};
+    std::vector<store::PutResult> results;
+    std::vector<std::string> answer;
+    int calls = 0;
+    uint64_t seq = cache_->put(batch, results, [&](uint64_t) {
+        ++calls;
+        // From another thread, as a query thread would (LMDB's write transaction, were it
+        // still open, belongs to this one).
+        std::async(std::launch::async, [&] { answer = ids(R"({"kinds":[1]})"); }).wait();
+    });
+    EXPECT_GT(seq, 0u);
+    EXPECT_EQ(calls, 1);
+    EXPECT_TRUE(contains(answer, hex(fresh)));
 }
 
 TEST_F(CachedStoreTest, WritesOfOtherKindsKeepEntries) {
@@ -261,10 +288,7 @@ TEST_F(CachedStoreTest, RedisDownAnswersFromTheStore) {
 // Redis restarts with its data from before a write that could not bump the versions (data
 // restored from disk): the old entry and the old counters are back, and must not be used.
 TEST_F(CachedStoreTest, EntriesFromBeforeAFailedBumpAreNotServedAfterAnOutage) {
-    ASSERT_EQ(put(make(1, 1, 50)), PutOutcome::stored);
-    ids(R"({"kinds":[1]})");
-    ids(R"({"kinds":[1]})");
-    ASSERT_EQ(cache_->stats().hits, 1u);
+    ASSERT_NO_FATAL_FAILURE(cache_kind_1());
     auto keys = entry_keys();
     ASSERT_EQ(keys.size(), 1u);
     std::string epoch_key = options_.key_prefix + "v:epoch";

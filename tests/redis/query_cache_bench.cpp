@@ -40,9 +40,9 @@ struct Settings {
 class DelayedStore final : public store::Store {
 public:
     DelayedStore(store::Store& inner, int delay_us) : inner_(inner), delay_us_(delay_us) {}
-    uint64_t put(std::span<const nostr::Event* const> batch,
-                 std::vector<store::PutResult>& results) override {
-        return inner_.put(batch, results);
+    uint64_t put(std::span<const nostr::Event* const> batch, std::vector<store::PutResult>& results,
+                 const store::Decided& decided) override {
+        return inner_.put(batch, results, decided);
     }
     uint64_t query(const std::vector<nostr::Filter>& filters, const store::QueryOptions& options,
                    const store::EventSink& sink) override {

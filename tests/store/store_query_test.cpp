@@ -315,5 +315,30 @@ TEST_P(StoreSuite, SettingsAreReplacedByNameAndSurviveReopen) {
     EXPECT_EQ(store_->size(), 0u);  // settings are not events
 }
 
+TEST_P(StoreSuite, DecidedRunsOnceWithTheBatchOutcomesAndSequence) {
+    auto event = make_event(test_key(1), 1, kNow - 10);
+    auto newer = make_event(test_key(2), 0, kNow - 10);
+    auto older = make_event(test_key(2), 0, kNow - 20);
+    std::vector<const nostr::Event*> batch{&event, &event, &newer, &older};
+    std::vector<store::PutResult> results;
+    int calls = 0;
+    uint64_t decided_seq = 0;
+    std::vector<store::PutOutcome> decided_outcomes;
+    uint64_t seq = store_->put(batch, results, [&](uint64_t s) {
+        ++calls;
+        decided_seq = s;
+        for (const auto& result : results) decided_outcomes.push_back(result.outcome);
+    });
+    using store::PutOutcome;
+    const std::vector<PutOutcome> expected{PutOutcome::stored, PutOutcome::duplicate,
+                                           PutOutcome::stored, PutOutcome::superseded};
+    EXPECT_EQ(calls, 1);
+    EXPECT_GT(seq, 0u);
+    EXPECT_EQ(decided_seq, seq);
+    EXPECT_EQ(decided_outcomes, expected);
+    ASSERT_EQ(results.size(), 4u);
+    for (size_t i = 0; i < results.size(); ++i) EXPECT_EQ(results[i].outcome, expected[i]) << i;
+}
+
 }  // namespace
 }  // namespace store_test

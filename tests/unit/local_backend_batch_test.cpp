@@ -16,7 +16,8 @@ namespace {
 // Records the size of every query_batch call.
 class KindEchoStore final : public store::Store {
   public:
-    uint64_t put(std::span<const nostr::Event* const>, std::vector<store::PutResult>&) override {
+    uint64_t put(std::span<const nostr::Event* const>, std::vector<store::PutResult>&,
+                 const store::Decided&) override {
         return 0;
     }
     uint64_t query(const std::vector<nostr::Filter>& filters, const store::QueryOptions&,

@@ -133,8 +133,8 @@ TEST(EventCounters, PrefixesOfOkMessages) {
 // A store whose every operation fails, as PostgreSQL does when it is unreachable.
 class FailingStore final : public store::Store {
   public:
-    uint64_t put(std::span<const nostr::Event* const> batch,
-                 std::vector<store::PutResult>& results) override {
+    uint64_t put(std::span<const nostr::Event* const> batch, std::vector<store::PutResult>& results,
+                 const store::Decided&) override {
         results.assign(batch.size(), {store::PutOutcome::error, "error: could not store event"});
         return 0;
     }

@@ -80,8 +80,8 @@ LmdbStore::LmdbStore(MDB_env* env) : env_(env) {}
 
 LmdbStore::~LmdbStore() { mdb_env_close(env_); }
 
-uint64_t LmdbStore::put(std::span<const nostr::Event* const> batch,
-                        std::vector<PutResult>& results) {
+uint64_t LmdbStore::put(std::span<const nostr::Event* const> batch, std::vector<PutResult>& results,
+                        const Decided& decided) {
     results.clear();
     try {
         lmdb::Txn txn(env_, false);
@@ -91,7 +91,9 @@ uint64_t LmdbStore::put(std::span<const nostr::Event* const> batch,
         std::string value;
         lmdb::append_be64(value, seq);
         txn.put(tables_.meta, kCommitSeqKey, value);
-        writer.commit();
+        writer.commit([&] {
+            if (decided) decided(seq);
+        });
         return seq;
     } catch (const std::exception& e) {
         results.assign(batch.size(), PutResult{PutOutcome::error,

@@ -20,8 +20,9 @@ public:
                                            const lmdb::MigrationNotice& notice = {});
     ~LmdbStore() override;
 
-    uint64_t put(std::span<const nostr::Event* const> batch,
-                 std::vector<PutResult>& results) override;
+    using Store::put;
+    uint64_t put(std::span<const nostr::Event* const> batch, std::vector<PutResult>& results,
+                 const Decided& decided) override;
     uint64_t query(const std::vector<nostr::Filter>& filters, const QueryOptions& options,
                    const EventSink& sink) override;
     uint64_t count(const std::vector<nostr::Filter>& filters, int64_t now, HyperLogLog* hll,

@@ -49,9 +49,10 @@ uint64_t EventWriter::next_seq() {
     return ++last_seq_;
 }
 
-void EventWriter::commit() {
+void EventWriter::commit(const std::function<void()>& written) {
     indexes_.apply(txn_);
     if (last_seq_known_) txn_.put(tables_.meta, kLastRecordKey, seq_key(last_seq_));
+    if (written) written();
     txn_.commit();
 }
 

@@ -4,6 +4,7 @@
 // written, never read, while the transaction lasts, so their edits wait in an IndexBatch and
 // go in sorted when the transaction commits.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,8 +23,9 @@ public:
 
     PutResult put(const nostr::Event& event);
     // Applies the waiting index edits and commits the transaction; the only way to commit
-    // one that this writer edited.
-    void commit();
+    // one that this writer edited. `written`, if given, runs when everything is in the
+    // transaction, just before the commit writes it to disk.
+    void commit(const std::function<void()>& written = {});
     // Removes a stored event and all its index entries; false when it is not stored.
     bool erase(const nostr::Bytes32& id);
 

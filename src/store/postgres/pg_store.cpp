@@ -178,12 +178,15 @@ PgMigrationReport PgStore::migrate(const PgStoreOptions& options) {
     return pg::apply_migrations(conn);
 }
 
-uint64_t PgStore::put(std::span<const nostr::Event* const> batch, std::vector<PutResult>& results) {
+uint64_t PgStore::put(std::span<const nostr::Event* const> batch, std::vector<PutResult>& results,
+                      const Decided& decided) {
     results.clear();
+    uint64_t seq = 0;
     for (int attempt = 0;; ++attempt) {
         bool writes_sent = false;
         try {
-            return put_once(*write_pool_, batch, results, writes_sent);
+            seq = put_once(*write_pool_, batch, results, writes_sent);
+            break;
         } catch (const pg::PgError& e) {
             // A dead connection found before anything was written: nothing was committed,
             // so the batch is tried once more on a fresh connection.
@@ -198,6 +201,10 @@ uint64_t PgStore::put(std::span<const nostr::Event* const> batch, std::vector<Pu
         }
         return 0;
     }
+    // After COMMIT: other processes learn of the events through the bus, and their queries
+    // must find them in the database by then.
+    if (decided) decided(seq);
+    return seq;
 }
 
 uint64_t PgStore::query(const std::vector<nostr::Filter>& filters, const QueryOptions& options,

@@ -42,8 +42,9 @@ class PgStore final : public Store {
     ~PgStore() override;
 
     // Database failures give PutOutcome::error for every event of the batch; nothing throws.
-    uint64_t put(std::span<const nostr::Event* const> batch,
-                 std::vector<PutResult>& results) override;
+    using Store::put;
+    uint64_t put(std::span<const nostr::Event* const> batch, std::vector<PutResult>& results,
+                 const Decided& decided) override;
     // Database failures throw std::runtime_error from the read-side methods.
     uint64_t query(const std::vector<nostr::Filter>& filters, const QueryOptions& options,
                    const EventSink& sink) override;
