@@ -75,8 +75,9 @@ void run_event_handler(const EventHandlerSettings& settings, RoleTelemetry& role
     add_bus_metrics(metrics, *bus);
     auto backend = std::make_unique<relay::LocalBackend>(
         *store, *bus, metrics,
-        relay::LocalBackendOptions{settings.query_threads,
-                                   settings.relay.expiration_purge_seconds});
+        relay::LocalBackendOptions{settings.query_threads, settings.relay.expiration_purge_seconds,
+                                   // The websocket handlers' subscriptions are elsewhere.
+                                   false});
     backend->start();
     std::unique_ptr<wot::WotService> wot = start_wot(wot_config, *store, *bus, &metrics);
     config.write_gate = wot.get();

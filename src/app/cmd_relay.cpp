@@ -61,8 +61,9 @@ void run_relay(const RelaySettings& settings, RoleTelemetry& role_telemetry) {
     add_bus_metrics(metrics, *bus);
     auto backend = std::make_unique<relay::LocalBackend>(
         *store, *bus, metrics,
-        relay::LocalBackendOptions{settings.query_threads,
-                                   settings.relay.expiration_purge_seconds});
+        relay::LocalBackendOptions{settings.query_threads, settings.relay.expiration_purge_seconds,
+                                   // Without Redis the bus is in-process (LocalBus).
+                                   settings.redis.url.empty()});
     backend->start();
     std::unique_ptr<wot::WotService> wot = start_wot(wot_config, *store, *bus, &metrics);
     relay::RelayConfig relay_config = settings.relay;

@@ -1,5 +1,7 @@
 #include "relay/group_commit_writer.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <vector>
 
@@ -10,10 +12,11 @@
 namespace relay {
 
 GroupCommitWriter::GroupCommitWriter(store::Store& store, BackendMetrics& metrics,
-                                     Announce announce, size_t max_batch)
+                                     Announce announce, bool announce_early, size_t max_batch)
     : store_(store),
       metrics_(metrics),
       announce_(std::move(announce)),
+      announce_early_(announce_early),
       max_batch_(max_batch),
       thread_([this] { run(); }) {}
 
@@ -56,13 +59,14 @@ void GroupCommitWriter::run() {
         const uint64_t started = traced ? telemetry::unix_now_ns() : 0;
         auto start = std::chrono::steady_clock::now();
         const uint64_t number = settled_.load() + 1;
-        uint64_t seq = store_.put(events, results, [&](uint64_t decided_seq) {
-            // Before the announcements: a read that follows one must wait for this commit.
-            announced_.store(number);
-            for (size_t i = 0; i < batch.size(); ++i)
-                if (results[i].outcome == store::PutOutcome::stored)
-                    announce_(batch[i].event, decided_seq);
-        });
+        bool announced = false;
+        auto announce_batch = [&](uint64_t decided_seq) {
+            announced = true;
+            announce(batch, results, number, decided_seq);
+        };
+        uint64_t seq =
+            store_.put(events, results, announce_early_ ? store::Decided(announce_batch) : nullptr);
+        if (!announced) announce_batch(seq);  // not early, or a store that does not decide
         settle(number);
         const uint64_t committed = traced ? telemetry::unix_now_ns() : 0;
         metrics_.commit_seconds.observe(
@@ -77,6 +81,22 @@ void GroupCommitWriter::run() {
         if (traced) trace_commit(batch, seq, started, committed);
 
         lock.lock();
+    }
+}
+
+void GroupCommitWriter::announce(const std::vector<Pending>& batch,
+                                 const std::vector<store::PutResult>& results, uint64_t number,
+                                 uint64_t seq) {
+    // Before the announcements: a read that follows one must wait for this commit.
+    announced_.store(number);
+    for (size_t i = 0; i < batch.size() && i < results.size(); ++i) {
+        if (results[i].outcome != store::PutOutcome::stored) continue;
+        try {
+            announce_(batch[i].event, seq);
+        } catch (const std::exception& e) {
+            // Live delivery is best effort; the write it rides on must not fail for it.
+            spdlog::warn("could not announce a stored event to live subscribers: {}", e.what());
+        }
     }
 }
 

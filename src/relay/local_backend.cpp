@@ -26,9 +26,11 @@ LocalBackend::~LocalBackend() { stop(); }
 
 void LocalBackend::start() {
     writer_ = std::make_unique<GroupCommitWriter>(
-        store_, metrics_, [this](const std::shared_ptr<const nostr::Event>& event, uint64_t seq) {
+        store_, metrics_,
+        [this](const std::shared_ptr<const nostr::Event>& event, uint64_t seq) {
             bus_.publish({event, seq});
-        });
+        },
+        options_.announce_before_durable);
     queries_ = std::make_unique<WorkerPool>(options_.query_threads, "nostpp-query");
     if (options_.expiration_purge_seconds > 0) purger_ = std::thread([this] { purge_loop(); });
 }
@@ -49,9 +51,10 @@ void LocalBackend::post_read(std::function<void()> read) {
     // Live subscribers get a stored event before its commit is durable (the writer announces
     // it early), so a read started after that must wait for the commit: else a REQ made in
     // between would miss the event both live and in its stored answer.
-    writer_->when_settled(writer_->announced(), [this, read = std::move(read)]() mutable {
-        queries_->post(std::move(read));
-    });
+    const uint64_t batch = writer_->announced();
+    if (writer_->settled() >= batch) return queries_->post(std::move(read));
+    writer_->when_settled(
+        batch, [this, read = std::move(read)]() mutable { queries_->post(std::move(read)); });
 }
 
 void LocalBackend::submit(std::shared_ptr<const nostr::Event> event, SubmitDone done) {

@@ -24,6 +24,10 @@ class WorkerPool;
 struct LocalBackendOptions {
     unsigned query_threads = 2;
     uint32_t expiration_purge_seconds = 60;
+    // Publish stored events before their commit is durable where the store can (LMDB).
+    // Only for a bus that stays in this process: the reads that must wait for such a
+    // commit are this backend's own (see post_read()).
+    bool announce_before_durable = false;
 };
 
 class LocalBackend final : public Backend {

@@ -1,7 +1,7 @@
 // PostgreSQL-only checks beyond the shared rule suite: values the SQL layer could mangle
 // (10 KB tag values, SQL metacharacters, NUL bytes), migrations, statement timeouts, the
 // fixed number of round trips per put(), reconnection, concurrent writers, snapshot
-// sequence numbers, cursor paging and failed transactions.
+// sequence numbers, cursor paging, failed transactions and when put() reports its decision.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -239,6 +239,21 @@ TEST(PgConnection, ReportsALostConnectionAndReconnects) {
     conn.connect();
     EXPECT_TRUE(conn.usable());
     EXPECT_EQ(conn.exec("SELECT 1").rows(), 1);
+}
+
+// The event handler announces what put()'s `decided` reports; the websocket handlers then
+// query for it through other connections, so PostgreSQL must have committed it by then.
+TEST_F(PgStoreTest, DecidedRunsAfterTheCommit) {
+    auto event = make_event(test_key(1), 1, kNow - 10);
+    const nostr::Event* batch[] = {&event};
+    std::vector<store::PutResult> results;
+    Ids seen_meanwhile{"not run"};
+    auto reader = store::PgStore::open(pg_options(url_));
+    uint64_t seq = store_->put(
+        batch, results, [&](uint64_t) { seen_meanwhile = query_ids(*reader, filter("{}")); });
+    EXPECT_EQ(results.at(0).outcome, PutOutcome::stored);
+    EXPECT_GT(seq, 0u);
+    EXPECT_EQ(seen_meanwhile, Ids{hex(event)});
 }
 
 TEST_F(PgStoreTest, PutTakesTwoRoundTripsWhateverTheBatchSize) {

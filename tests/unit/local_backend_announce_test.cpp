@@ -1,9 +1,11 @@
-// LocalBackend announces a stored event on the bus as soon as the store has decided on it,
-// before its commit is durable, and still acknowledges it only after the commit. A read
-// started after the announcement waits for that commit, so a REQ made in between cannot miss
-// the event both live and in its stored answer.
+// LocalBackend with announce_before_durable publishes a stored event on the bus as soon as
+// the store has decided on it, before its commit is durable, and still acknowledges it only
+// after the commit. A read started after the announcement waits for that commit, so a REQ
+// made in between cannot miss the event both live and in its stored answer. Without the
+// option the event is published after its commit.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <mutex>
@@ -18,7 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // Stores every event; put() announces the batch (`decided`), then holds its commit until the
-// test opens the gate. Queries and counts see committed events only.
+// test opens the gate, and fails it if told to. Queries and counts see committed events only.
 class GatedStore final : public store::Store {
   public:
     uint64_t put(std::span<const nostr::Event* const> batch, std::vector<store::PutResult>& results,
@@ -27,6 +29,10 @@ class GatedStore final : public store::Store {
         uint64_t seq = committed_seq() + 1;
         if (decided) decided(seq);
         gate_.wait();
+        if (fail_commit) {
+            results.assign(batch.size(), {store::PutOutcome::error, "error: disk on fire"});
+            return 0;
+        }
         std::lock_guard lock(mutex_);
         for (const nostr::Event* event : batch) committed_.push_back(event->json);
         seq_ = seq;
@@ -49,6 +55,7 @@ class GatedStore final : public store::Store {
     std::optional<std::string> get_setting(std::string_view) override { return std::nullopt; }
 
     void open_gate() { gate_open_.set_value(); }
+    std::atomic<bool> fail_commit{false};
 
   private:
     uint64_t committed_seq() {
@@ -64,6 +71,8 @@ class GatedStore final : public store::Store {
 
 class LocalBackendAnnounce : public ::testing::Test {
   protected:
+    explicit LocalBackendAnnounce(bool early = true)
+        : backend_{store_, bus_, metrics_, {2, 0, early}} {}
     void SetUp() override {
         bus_.subscribe([this](const bus::LiveEvent& live) {
             if (live.event->id == event_->id) announced_.set_value(live.commit_seq);
@@ -81,16 +90,32 @@ class LocalBackendAnnounce : public ::testing::Test {
         opened_ = true;
         store_.open_gate();
     }
+    // A query and a count of everything, asked for now.
+    void read_all() {
+        backend_.query({nostr::Filter{}}, {5000, 500, 0}, [this](relay::QueryResult result) {
+            queried_.set_value(std::move(result));
+        });
+        backend_.count({nostr::Filter{}}, 0, [this](relay::CountResult result) {
+            counted_.set_value(std::move(result));
+        });
+    }
 
     GatedStore store_;
     bus::LocalBus bus_;
     telemetry::MetricsRegistry metrics_;
-    relay::LocalBackend backend_{store_, bus_, metrics_, {2, 0}};
+    relay::LocalBackend backend_;
     std::shared_ptr<const nostr::Event> event_ = std::make_shared<nostr::Event>(
         test_support::make_event(test_support::test_key(1), 1, 1'700'000'000));
     std::promise<uint64_t> announced_;
     std::promise<std::pair<store::PutOutcome, uint64_t>> acknowledged_;
+    std::promise<relay::QueryResult> queried_;
+    std::promise<relay::CountResult> counted_;
     bool opened_ = false;
+};
+
+class LocalBackendAnnounceAfterCommit : public LocalBackendAnnounce {
+  protected:
+    LocalBackendAnnounceAfterCommit() : LocalBackendAnnounce(false) {}
 };
 
 TEST_F(LocalBackendAnnounce, LiveSubscribersGetTheEventBeforeItsCommitAndTheOkComesAfter) {
@@ -110,16 +135,12 @@ TEST_F(LocalBackendAnnounce, LiveSubscribersGetTheEventBeforeItsCommitAndTheOkCo
 
 TEST_F(LocalBackendAnnounce, ReadsStartedAfterTheAnnouncementWaitForTheCommit) {
     ASSERT_EQ(announced_.get_future().wait_for(5s), std::future_status::ready);
-    std::promise<relay::QueryResult> queried;
-    std::promise<relay::CountResult> counted;
-    backend_.query({nostr::Filter{}}, {5000, 500, 0},
-                   [&](relay::QueryResult result) { queried.set_value(std::move(result)); });
-    backend_.count({nostr::Filter{}}, 0,
-                   [&](relay::CountResult result) { counted.set_value(std::move(result)); });
-    auto query = queried.get_future();
-    auto count = counted.get_future();
+    read_all();
+    auto query = queried_.get_future();
+    auto count = counted_.get_future();
     EXPECT_EQ(query.wait_for(100ms), std::future_status::timeout)
         << "the query ran before the announced event's commit";
+    // Asked for with the query, so it had as long.
     EXPECT_EQ(count.wait_for(0ms), std::future_status::timeout)
         << "the count ran before the announced event's commit";
     open_gate();
@@ -131,13 +152,35 @@ TEST_F(LocalBackendAnnounce, ReadsStartedAfterTheAnnouncementWaitForTheCommit) {
     EXPECT_EQ(count.get().count, 1u);
 }
 
+TEST_F(LocalBackendAnnounce, AFailedCommitReleasesTheReadsWaitingForIt) {
+    ASSERT_EQ(announced_.get_future().wait_for(5s), std::future_status::ready);
+    read_all();
+    store_.fail_commit = true;
+    open_gate();
+    auto acknowledged = acknowledged_.get_future();
+    ASSERT_EQ(acknowledged.wait_for(5s), std::future_status::ready);
+    EXPECT_EQ(acknowledged.get().first, store::PutOutcome::error);
+    auto query = queried_.get_future();
+    ASSERT_EQ(query.wait_for(5s), std::future_status::ready);
+    EXPECT_TRUE(query.get().events.empty());
+    ASSERT_EQ(counted_.get_future().wait_for(5s), std::future_status::ready);
+}
+
+TEST_F(LocalBackendAnnounceAfterCommit, TheEventWaitsForItsCommit) {
+    auto announced = announced_.get_future();
+    EXPECT_EQ(announced.wait_for(100ms), std::future_status::timeout)
+        << "announced before the commit although the backend was told not to";
+    open_gate();
+    ASSERT_EQ(announced.wait_for(5s), std::future_status::ready);
+    EXPECT_EQ(announced.get(), 1u);
+    ASSERT_EQ(acknowledged_.get_future().wait_for(5s), std::future_status::ready);
+}
+
 TEST_F(LocalBackendAnnounce, ReadsWithNoAnnouncedCommitInFlightRunAtOnce) {
     open_gate();
     ASSERT_EQ(acknowledged_.get_future().wait_for(5s), std::future_status::ready);
-    std::promise<relay::QueryResult> queried;
-    backend_.query({nostr::Filter{}}, {5000, 500, 0},
-                   [&](relay::QueryResult result) { queried.set_value(std::move(result)); });
-    auto query = queried.get_future();
+    read_all();
+    auto query = queried_.get_future();
     ASSERT_EQ(query.wait_for(5s), std::future_status::ready);
     EXPECT_EQ(query.get().events.size(), 1u);
 }
