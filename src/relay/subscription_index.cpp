@@ -22,11 +22,31 @@ void SubscriptionIndex::erase_from(Map& map, const Key& key, const LiveSubscript
     if (list.empty()) map.erase(it);
 }
 
+// How many entries file() makes for the subscription: one per key of each filter.
+size_t SubscriptionIndex::entries_of(const LiveSubscription& subscription) {
+    size_t entries = 0;
+    for (const auto& filter : subscription.filters) {
+        if (filter.is_unsatisfiable()) continue;
+        if (filter.ids)
+            entries += filter.ids->size();
+        else if (filter.authors)
+            entries += filter.authors->size();
+        else if (!filter.tags.empty())
+            entries += filter.tags.front().values.size();
+        else if (filter.kinds)
+            entries += filter.kinds->size();
+        else
+            entries += 1;
+    }
+    return entries;
+}
+
 void SubscriptionIndex::file(const std::shared_ptr<LiveSubscription>& subscription, bool adding) {
     LiveSubscription* sub = subscription.get();
+    const bool only_entry = entries_of(*sub) == 1;
     for (const auto& filter : sub->filters) {
         if (filter.is_unsatisfiable()) continue;
-        Entry entry{sub, &filter};
+        Entry entry{sub, &filter, only_entry};
         auto apply = [&](auto& map, const auto& key) {
             if (adding) map[key].push_back(entry);
             else erase_from(map, key, sub);
@@ -67,10 +87,16 @@ size_t SubscriptionIndex::size() const {
 
 void SubscriptionIndex::dispatch(const bus::LiveEvent& live) const {
     const nostr::Event& event = *live.event;
-    std::vector<LiveSubscription*> matched;
+    std::vector<LiveSubscription*> filed_more_than_once;
     auto consider = [&](const EntryList& list) {
-        for (const Entry& entry : list)
-            if (entry.filter->matches(event)) matched.push_back(entry.subscription);
+        for (const Entry& entry : list) {
+            if (!entry.filter->matches(event)) continue;
+            // The first subscribers' sends start while the rest are still being matched.
+            if (entry.only_entry)
+                entry.subscription->deliver(live);
+            else
+                filed_more_than_once.push_back(entry.subscription);
+        }
     };
     {
         std::shared_lock lock(mutex_);
@@ -88,10 +114,11 @@ void SubscriptionIndex::dispatch(const bus::LiveEvent& live) const {
         }
         consider(unindexed_);
         // A subscription can match through several filters or tags: deliver once.
-        std::sort(matched.begin(), matched.end());
-        matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
+        auto& more = filed_more_than_once;
+        std::sort(more.begin(), more.end());
+        more.erase(std::unique(more.begin(), more.end()), more.end());
         // Delivering under the shared lock keeps subscriptions alive; removal waits.
-        for (LiveSubscription* sub : matched) sub->deliver(live);
+        for (LiveSubscription* sub : more) sub->deliver(live);
     }
 }
 

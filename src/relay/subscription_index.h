@@ -20,7 +20,9 @@ class SubscriptionIndex {
 public:
     void add(const std::shared_ptr<LiveSubscription>& subscription);
     void remove(const std::shared_ptr<LiveSubscription>& subscription);
-    // Delivers the event once to every subscription with a matching filter.
+    // Delivers the event once to every subscription with a matching filter. A subscription
+    // filed once gets it as soon as it is found; the others (several filters or several
+    // keys of one filter) after all candidates have been seen, so each gets it once.
     void dispatch(const bus::LiveEvent& event) const;
     size_t size() const;
 
@@ -28,6 +30,9 @@ private:
     struct Entry {
         LiveSubscription* subscription;
         const nostr::Filter* filter;
+        // The subscription's only entry in the index: a match delivers at once, with no
+        // check for a second match through another filter or key.
+        bool only_entry;
     };
     struct Bytes32Hash {
         size_t operator()(const nostr::Bytes32& key) const {
@@ -40,6 +45,7 @@ private:
     template <class Map, class Key>
     static void erase_from(Map& map, const Key& key, const LiveSubscription* subscription);
     void file(const std::shared_ptr<LiveSubscription>& subscription, bool adding);
+    static size_t entries_of(const LiveSubscription& subscription);
 
     mutable std::shared_mutex mutex_;
     std::unordered_map<LiveSubscription*, std::shared_ptr<LiveSubscription>> all_;
