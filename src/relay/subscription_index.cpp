@@ -104,13 +104,20 @@ void SubscriptionIndex::dispatch(const bus::LiveEvent& live) const {
         if (auto it = by_author_.find(event.pubkey); it != by_author_.end()) consider(it->second);
         if (auto it = by_kind_.find(event.kind); it != by_kind_.end()) consider(it->second);
         if (!by_tag_.empty()) {
+            // An event may repeat a tag (["p",X] twice, or with and without a relay hint):
+            // each list is considered once, or its subscriptions filed once would get the
+            // event twice.
+            std::vector<const EntryList*> lists;
             std::string key;
             for (const auto& tag : event.tags) {
                 if (!nostr::is_indexable_tag(tag)) continue;
                 key.assign(1, tag[0][0]);
                 key.append(tag[1]);
-                if (auto it = by_tag_.find(key); it != by_tag_.end()) consider(it->second);
+                if (auto it = by_tag_.find(key); it != by_tag_.end()) lists.push_back(&it->second);
             }
+            std::sort(lists.begin(), lists.end());
+            lists.erase(std::unique(lists.begin(), lists.end()), lists.end());
+            for (const EntryList* list : lists) consider(*list);
         }
         consider(unindexed_);
         // A subscription can match through several filters or tags: deliver once.

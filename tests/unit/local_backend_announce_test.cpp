@@ -85,6 +85,10 @@ class LocalBackendAnnounce : public ::testing::Test {
     void TearDown() override {
         if (!opened_) store_.open_gate();
         backend_.stop();
+        // The bus outlives the members its listener uses: let it deliver what is queued now.
+        std::promise<void> drained;
+        bus_.post([&] { drained.set_value(); });
+        drained.get_future().wait();
     }
     void open_gate() {
         opened_ = true;

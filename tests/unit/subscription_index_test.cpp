@@ -68,12 +68,25 @@ TEST_F(SubscriptionIndexTest, EachMatchingSubscriptionGetsTheEventOnce) {
     EXPECT_EQ(matching_key_but_not_filter->events, 0);
 }
 
+TEST_F(SubscriptionIndexTest, ARepeatedTagDeliversOnce) {
+    auto one_key = subscribe(R"({"kinds":[1],"#p":[")" + author_ + R"("]})");
+    auto two_keys = subscribe(R"({"#p":[")" + author_ + R"(",")" +
+                              nostr::to_hex(test_support::test_key(2).pubkey) + R"("]})");
+    dispatch(test_support::make_event(key_, 1, 1'700'000'000,
+                                      {{"p", author_}, {"p", author_, "wss://relay.example"}}));
+    EXPECT_EQ(one_key->events, 1);
+    EXPECT_EQ(two_keys->events, 1);
+}
+
 TEST_F(SubscriptionIndexTest, ARemovedSubscriptionGetsNothing) {
     auto out = subscribe(R"({"kinds":[1]},{"#t":["x"]})");
-    index_.remove(subscriptions_.back());
+    auto removed = subscriptions_.back();
+    auto same_key = subscribe(R"({"#t":["x"]})");
+    index_.remove(removed);
     dispatch(test_support::make_event(key_, 1, 1'700'000'000, {{"t", "x"}}));
     EXPECT_EQ(out->events, 0);
-    EXPECT_EQ(index_.size(), 0u);
+    EXPECT_EQ(same_key->events, 1);
+    EXPECT_EQ(index_.size(), 1u);
 }
 
 }  // namespace
