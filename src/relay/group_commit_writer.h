@@ -4,10 +4,10 @@
 // announced before those callbacks; with `announce_early`, as soon as the store has decided
 // (Store::put's `decided`: for LMDB before the fsync), so live subscribers do not wait for
 // the disk. A read that must see an announced event waits for its commit (when_settled()).
-// Each commit's latency and
-// size are observed in the backend's metrics. An event submitted under a trace context
-// (telemetry::current_context()) gets a `store.commit` span of its own, child of that
-// context, covering its group's transaction, with the group's size as an attribute.
+// Each commit's latency and size are observed in the backend's metrics. An event submitted
+// under a trace context (telemetry::current_context()) gets a `store.commit` span of its
+// own, child of that context, covering its group's transaction, with the group's size as an
+// attribute.
 #pragma once
 #include <atomic>
 #include <condition_variable>
