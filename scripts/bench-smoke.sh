@@ -24,6 +24,11 @@ timeout 300 "$bin" bench --url "ws://127.0.0.1:$port" --workload all --seed 7 \
 timeout 120 "$bin" bench --url "ws://127.0.0.1:$port" --workload ingest --seed 8 \
   --events 3000 --created-at-rate 1000 --duration 20 | tee -a "$dir/bench.out"
 
+# The fan-out's other subscriber client: the run above read with the default, lean.
+timeout 120 "$bin" bench --url "ws://127.0.0.1:$port" --workload fanout --seed 10 \
+  --subscribers 100 --rate 500 --events 2000 --subscriber-client beast --duration 20 |
+  tee -a "$dir/bench.out"
+
 # The floor's kind of reader against the relay (bench/floor): 100 bare WebSocket subscribers
 # read while the bench publishes 50 events; it exits non-zero if nothing arrives.
 raw_readers=$(dirname "$bin")/bench/nostpp_raw_ws_readers

@@ -64,6 +64,11 @@ void add_bench_command(CLI::App& app) {
     cmd->add_option("--rate", o.rate, "Fanout publish rate, events per second")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    cmd->add_option("--subscriber-client", o.subscriber_client,
+                    "How fanout's subscribers read: lean (frames read off the sockets, less "
+                    "of the shared CPU) or beast (Beast's WebSocket stream)")
+        ->check(CLI::IsMember({"lean", "beast"}))
+        ->capture_default_str();
     cmd->add_option("--idle-connections", o.idle_connections, "Connections for idle")
         ->capture_default_str();
     args->pid_opt = cmd->add_option(

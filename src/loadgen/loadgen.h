@@ -27,6 +27,9 @@ struct Options {
     bool no_preload = false;
     uint32_t subscribers = 500;  // fanout
     double rate = 500;           // fanout: published events per second
+    // fanout: how the subscribers read: "lean" (raw frames off the sockets, the default) or
+    // "beast" (the WebSocket stream every other workload uses); lean_subscribers.h says why.
+    std::string subscriber_client = "lean";
     uint32_t idle_connections = 1000;
     std::optional<int> relay_pid;  // idle: found from the listening socket when unset
     std::optional<uint64_t> seed;  // random when unset; printed so a run can be repeated

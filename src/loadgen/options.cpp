@@ -52,6 +52,7 @@ std::optional<Plan> make_plan(const Options& o, std::string& error) {
     plan.no_preload = o.no_preload;
     plan.fanout_params.subscribers = o.subscribers;
     plan.fanout_params.rate = o.rate;
+    plan.fanout_params.lean = o.subscriber_client == "lean";
     plan.fanout_events = o.events.value_or(2000);
     plan.idle_params.connections = o.idle_connections;
     plan.idle_params.relay_pid = o.relay_pid;
@@ -62,6 +63,10 @@ std::optional<Plan> make_plan(const Options& o, std::string& error) {
     }
     if (plan.req && plan.preload == 0) {
         error = "req needs a dataset: --preload must be at least 1";
+        return std::nullopt;
+    }
+    if (o.subscriber_client != "lean" && o.subscriber_client != "beast") {
+        error = "--subscriber-client must be lean or beast";
         return std::nullopt;
     }
     if (!(o.rate > 0)) {
@@ -101,6 +106,7 @@ JsonObject plan_json(const Plan& p) {
     if (p.fanout) {
         o.add("subscribers", p.fanout_params.subscribers);
         o.add("rate", p.fanout_params.rate);
+        o.add("subscriber_client", p.fanout_params.lean ? "lean" : "beast");
         o.add("fanout_events", p.fanout_events);
     }
     if (p.idle) o.add("idle_connections", p.idle_params.connections);

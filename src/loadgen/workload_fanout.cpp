@@ -1,13 +1,16 @@
 // fanout: S subscribers wait on {"kinds":[1],"#t":["fanout"]}; one publisher sends events
 // at a fixed rate; every subscriber timestamps every delivery. Reports publish→receive
-// latency over all (event, subscriber) pairs and the deliveries that never arrived.
+// latency over all (event, subscriber) pairs and the deliveries that never arrived. The
+// subscribers read with LeanSubscribers unless --subscriber-client beast asks for WsClient.
 #include <atomic>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include "loadgen/connect_many.h"
 #include "loadgen/event_loop.h"
 #include "loadgen/latency.h"
+#include "loadgen/lean_subscribers.h"
 #include "loadgen/relay_message_scan.h"
 #include "loadgen/workloads.h"
 
@@ -20,7 +23,7 @@ constexpr const char* kSubscription = "fanout";
 // latency, and only deliveries that never come as missed.
 constexpr auto kMinDrain = std::chrono::seconds(5);
 
-// Touched only on its connection's strand.
+// Touched only by the thread reading its connection (a strand, or a lean reader thread).
 struct Subscriber {
     std::vector<uint32_t> received_at;  // per event: µs since phase start + 1; 0 = not yet
     bool ready = false;                 // EOSE seen: the live subscription is in place
@@ -105,29 +108,47 @@ PhaseReport run_fanout(const PhaseContext& ctx, const FanoutParams& params,
     std::vector<Subscriber> subscribers(subs);
     for (auto& s : subscribers) s.received_at.assign(events.size(), 0);
 
-    EventLoop loop(ctx.threads);
+    // Connection i's handlers, whichever client reads it; each runs on one thread at a time.
+    auto on_message = [&](uint32_t i, std::string_view raw) {
+        on_subscriber_message(shared, subscribers[i], raw);
+    };
+    auto on_error = [&](uint32_t i, const std::string& error) {
+        Subscriber& s = subscribers[i];
+        s.dropped = true;
+        ++shared.connection_errors;
+        shared.problems.add("subscriber: " + error);
+        if (!s.ready) shared.ready.done();
+    };
+
+    EventLoop loop(ctx.threads);  // the publisher's, and the Beast subscribers'
     auto phase_duration = std::chrono::duration_cast<Clock::duration>(ctx.duration);
-    auto connected = connect_many(
-        loop, ctx.endpoint, subs,
-        [&](uint32_t i) {
-            Subscriber* s = &subscribers[i];
-            return WsClient::Handlers{
-                .on_message = [&shared,
-                               s](std::string_view raw) { on_subscriber_message(shared, *s, raw); },
-                .on_error =
-                    [&shared, s](const std::string& error) {
-                        s->dropped = true;
-                        ++shared.connection_errors;
-                        shared.problems.add("subscriber: " + error);
-                        if (!s->ready) shared.ready.done();
-                    }};
-        },
-        Clock::now() + phase_duration);
-    for (uint32_t i = 0; i < subs; ++i) {
-        if (connected.clients[i])
-            connected.clients[i]->send(shared.req);
-        else
-            shared.ready.done();
+    std::unique_ptr<LeanSubscribers> lean;
+    ConnectResult connected;  // Beast subscribers; for lean ones only the counts are used
+    if (params.lean) {
+        lean = std::make_unique<LeanSubscribers>(ctx.endpoint, subs,
+                                                 LeanSubscribers::Handlers{on_message, on_error},
+                                                 Clock::now() + phase_duration);
+        connected.failed = lean->failed();
+        connected.first_error = lean->first_error();
+        connected.seconds = lean->connect_seconds();
+        for (uint32_t i = 0; i < subs; ++i)
+            if (!lean->is_open(i)) shared.ready.done();
+        lean->start(shared.req, ctx.threads);
+    } else {
+        connected = connect_many(
+            loop, ctx.endpoint, subs,
+            [&](uint32_t i) {
+                return WsClient::Handlers{
+                    .on_message = [&on_message, i](std::string_view raw) { on_message(i, raw); },
+                    .on_error = [&on_error, i](const std::string& error) { on_error(i, error); }};
+            },
+            Clock::now() + phase_duration);
+        for (uint32_t i = 0; i < subs; ++i) {
+            if (connected.clients[i])
+                connected.clients[i]->send(shared.req);
+            else
+                shared.ready.done();
+        }
     }
     bool all_ready = shared.ready.wait_until(Clock::now() + phase_duration);
 
@@ -176,7 +197,8 @@ PhaseReport run_fanout(const PhaseContext& ctx, const FanoutParams& params,
     auto all_clients = connected.clients;
     all_clients.push_back(publisher);
     close_all(all_clients);
-    loop.stop();  // joins the loop threads: subscriber and publisher state is now visible
+    if (lean) lean->stop();  // joins its readers, as loop.stop() joins the loop's threads
+    loop.stop();             // subscriber and publisher state is now visible
 
     uint64_t accepted = 0, rejected = 0, unanswered = 0;
     for (uint64_t e = 0; e < published; ++e) {
@@ -244,10 +266,12 @@ PhaseReport run_fanout(const PhaseContext& ctx, const FanoutParams& params,
         report.summary += " | " + std::to_string(connected.failed) +
                           " subscribers failed to connect: " + connected.first_error;
     if (!publisher) report.summary += " | publisher failed: " + publisher_result.first_error;
+    report.summary += params.lean ? " | lean subscribers" : " | Beast subscribers";
 
     JsonObject& j = report.json;
     j.add("subscribers", subs);
     j.add("subscribers_ready", ready_count);
+    j.add("subscriber_client", params.lean ? "lean" : "beast");
     j.add("events", static_cast<uint64_t>(events.size()));
     j.add("published", published);
     j.add("time_limit_reached", published < events.size());

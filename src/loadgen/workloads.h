@@ -38,6 +38,7 @@ PhaseReport run_req(const PhaseContext& ctx, const ReqParams& params, const ReqD
 struct FanoutParams {
     uint32_t subscribers = 500;
     double rate = 500;  // events per second
+    bool lean = true;   // subscribers read by LeanSubscribers, else by WsClient (Beast)
 };
 PhaseReport run_fanout(const PhaseContext& ctx, const FanoutParams& params,
                        const std::vector<SignedEvent>& events);

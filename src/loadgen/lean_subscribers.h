@@ -1,0 +1,75 @@
+// The fan-out's subscribers, read lean: N WebSocket connections whose frames a few epoll
+// threads read straight off the sockets (ws_frames.h), with no asio strand, composed read or
+// UTF-8 check per message. The load client shares the relay's two cores, so what it spends
+// per delivery is taken from the relay and shows up in the latency it measures: with Beast's
+// stream the subscribers cost ~7 µs per message, lean ~3.5 (docs/benchmarks.md). Beast still
+// makes the opening handshake; this only reads, answers pings, and closes.
+//
+// Threading: connection i is read by thread i % threads only, so per-connection state in the
+// handlers needs no locking; after stop() returns no handler runs and everything they wrote
+// is visible to the caller.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "loadgen/endpoint.h"
+#include "loadgen/ws_frames.h"
+
+namespace loadgen {
+
+class LeanSubscribers {
+  public:
+    struct Handlers {
+        // One text message of connection `index`; the view is valid only during the call.
+        std::function<void(uint32_t index, std::string_view message)> on_message;
+        // Connection `index` failed or the relay closed it; nothing more comes from it.
+        std::function<void(uint32_t index, const std::string& error)> on_error;
+    };
+
+    // Opens `count` connections one after another (so the relay's accept backlog never
+    // overflows), giving up on the rest at `deadline`.
+    LeanSubscribers(const Endpoint& endpoint, uint32_t count, Handlers handlers,
+                    std::chrono::steady_clock::time_point deadline);
+    ~LeanSubscribers();  // stop()
+    LeanSubscribers(const LeanSubscribers&) = delete;
+    LeanSubscribers& operator=(const LeanSubscribers&) = delete;
+
+    bool is_open(uint32_t index) const { return connections_[index].fd >= 0; }
+    uint64_t failed() const { return failed_; }
+    const std::string& first_error() const { return first_error_; }
+    double connect_seconds() const { return connect_seconds_; }
+
+    // Sends `text` on every open connection, then starts `threads` reader threads.
+    void start(const std::string& text, uint32_t threads);
+    // Joins the readers, then closes every connection with a close frame, waiting up to
+    // `grace` in all for the relay to finish each closing handshake.
+    void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+
+  private:
+    struct Connection {
+        int fd = -1;
+        ServerFrameReader frames;
+    };
+    void read_loop(uint32_t thread);
+    // Reads what connection `index` has; false once it is finished (failed or closed).
+    bool read_ready(uint32_t index, std::vector<char>& buffer);
+    void fail(uint32_t index, const std::string& error);
+
+    std::vector<Connection> connections_;
+    Handlers handlers_;
+    uint64_t failed_ = 0;
+    std::string first_error_;
+    double connect_seconds_ = 0;
+    uint32_t mask_ = 0;  // the masking key of this run's client frames
+    std::vector<int> epolls_;
+    std::vector<std::thread> threads_;
+    std::atomic<bool> stopping_{false};
+};
+
+}  // namespace loadgen
