@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The live fan-out (500 subscribers, 50 events/s, 400 events) of one nostpp binary measured
-# with each of the bench's subscriber clients, alternating in one run (docs/benchmarks.md):
-# lean (frames read straight off the sockets) and beast (Beast's WebSocket stream). Both
-# share the relay's two cores, so the client's own cost shows in the latency; this prints it
-# beside the relay's, as CPU time (user + system) per delivery: the relay's from /proc, the
-# bench's from bash's `time` (the whole bench process, its connects included). Every run
-# starts a fresh relay, stopped by PID; each round flips the order.
+# with each of the bench's subscriber clients, taking turns in one run (docs/benchmarks.md):
+# lean (frames read straight off the sockets, reader threads under SCHED_BATCH: the
+# default), lean-normal (the same, normally scheduled) and beast (Beast's WebSocket stream).
+# They share the relay's two cores, so the client's own cost shows in the latency; this
+# prints it beside the relay's, as CPU time (user + system) per delivery: the relay's from
+# /proc, the bench's from bash's `time` (the whole bench process, its connects included).
+# Every run starts a fresh relay, stopped by PID; each round rotates the order.
 #   scripts/bench-fanout-clients.sh [BIN] [--rounds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,8 +30,15 @@ echo "== $(nproc) cores, $(uname -r); $bin; $rounds rounds"
 declare -A p99s relay_cpu client_cpu
 TIMEFORMAT='%U %S'
 for ((round = 1; round <= rounds; round++)); do
-  if ((round % 2)); then order=(lean beast); else order=(beast lean); fi
+  clients=(lean lean-normal beast)
+  shift_by=$(((round - 1) % 3))
+  order=("${clients[@]:shift_by}" "${clients[@]:0:shift_by}")
   for client in "${order[@]}"; do
+    case $client in
+      lean) args=(--subscriber-client lean --subscriber-sched batch) ;;
+      lean-normal) args=(--subscriber-client lean --subscriber-sched normal) ;;
+      beast) args=(--subscriber-client beast) ;;
+    esac
     port=$(free_port)
     rm -rf "$dir/data"
     "$bin" relay --bind 127.0.0.1 --port "$port" --data-dir "$dir/data" --log-level warn &
@@ -38,7 +46,7 @@ for ((round = 1; round <= rounds; round++)); do
     wait_for_port "$port" 20 || { echo "relay did not start"; exit 1; }
     before=$(awk '{print $14 + $15}' "/proc/$relay/stat")
     { time timeout 300 "$bin" bench --url "ws://127.0.0.1:$port" --seed 1 --workload fanout \
-        --subscribers 500 --rate 50 --events 400 --duration 30 --subscriber-client "$client" \
+        --subscribers 500 --rate 50 --events 400 --duration 30 "${args[@]}" \
         >"$dir/out"; } 2>"$dir/time"
     used=$(($(awk '{print $14 + $15}' "/proc/$relay/stat") - before))
     stop_pid "$relay"
@@ -53,6 +61,6 @@ for ((round = 1; round <= rounds; round++)); do
     p99s[$client]+="$p99 " relay_cpu[$client]+="$relay_us " client_cpu[$client]+="$client_us "
   done
 done
-for client in lean beast; do
+for client in lean lean-normal beast; do
   echo "$client: p99 ms ${p99s[$client]}-> median $(median <<<"${p99s[$client]}"); relay µs/delivery median $(median <<<"${relay_cpu[$client]}"); client µs/delivery median $(median <<<"${client_cpu[$client]}")"
 done

@@ -69,6 +69,11 @@ void add_bench_command(CLI::App& app) {
                     "of the shared CPU) or beast (Beast's WebSocket stream)")
         ->check(CLI::IsMember({"lean", "beast"}))
         ->capture_default_str();
+    cmd->add_option("--subscriber-sched", o.subscriber_sched,
+                    "Scheduling of the lean subscribers' reader threads: batch (SCHED_BATCH: "
+                    "they do not preempt the relay on a shared machine) or normal")
+        ->check(CLI::IsMember({"batch", "normal"}))
+        ->capture_default_str();
     cmd->add_option("--idle-connections", o.idle_connections, "Connections for idle")
         ->capture_default_str();
     args->pid_opt = cmd->add_option(

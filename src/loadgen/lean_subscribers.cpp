@@ -1,6 +1,8 @@
 #include "loadgen/lean_subscribers.h"
 
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/websocket.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -103,7 +106,7 @@ LeanSubscribers::~LeanSubscribers() {
     stop();
 }
 
-void LeanSubscribers::start(const std::string& text, uint32_t threads) {
+void LeanSubscribers::start(const std::string& text, uint32_t threads, bool batch) {
     auto frame = masked_client_frame(Opcode::text, text, mask_);
     for (uint32_t i = 0; i < connections_.size(); ++i)
         if (is_open(i) && !send_all(connections_[i].fd, frame)) fail(i, "sending the REQ failed");
@@ -119,10 +122,17 @@ void LeanSubscribers::start(const std::string& text, uint32_t threads) {
             epoll_ctl(epoll, EPOLL_CTL_ADD, connections_[i].fd, &event);
         }
     }
-    for (uint32_t t = 0; t < threads; ++t) threads_.emplace_back([this, t] { read_loop(t); });
+    for (uint32_t t = 0; t < threads; ++t)
+        threads_.emplace_back([this, t, batch] { read_loop(t, batch); });
 }
 
-void LeanSubscribers::read_loop(uint32_t thread) {
+void LeanSubscribers::read_loop(uint32_t thread, bool batch) {
+    if (batch) {
+        sched_param priority{};  // SCHED_BATCH has only priority 0; no privilege needed
+        if (int error = pthread_setschedparam(pthread_self(), SCHED_BATCH, &priority))
+            std::fprintf(stderr, "fanout: SCHED_BATCH for a reader thread failed: %s\n",
+                         std::strerror(error));
+    }
     int epoll = epolls_[thread];
     std::vector<char> buffer(64 * 1024);
     epoll_event ready[64];

@@ -45,8 +45,13 @@ class LeanSubscribers {
     const std::string& first_error() const { return first_error_; }
     double connect_seconds() const { return connect_seconds_; }
 
-    // Sends `text` on every open connection, then starts `threads` reader threads.
-    void start(const std::string& text, uint32_t threads);
+    // Sends `text` on every open connection, then starts `threads` reader threads. With
+    // `batch`, the readers run under SCHED_BATCH: woken by a delivery, they do not preempt
+    // the relay's thread that sent it, but wait for a free core or the scheduler's next
+    // turn, and then read what has come meanwhile in one go. On a machine the client shares
+    // with the relay that keeps it from taking the relay's core in the middle of a fan-out
+    // (a switch there and back per few deliveries, docs/benchmarks.md).
+    void start(const std::string& text, uint32_t threads, bool batch);
     // Joins the readers, then closes every connection with a close frame, waiting up to
     // `grace` in all for the relay to finish each closing handshake.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
@@ -56,7 +61,7 @@ class LeanSubscribers {
         int fd = -1;
         ServerFrameReader frames;
     };
-    void read_loop(uint32_t thread);
+    void read_loop(uint32_t thread, bool batch);
     // Reads what connection `index` has; false once it is finished (failed or closed).
     bool read_ready(uint32_t index, std::vector<char>& buffer);
     void fail(uint32_t index, const std::string& error);

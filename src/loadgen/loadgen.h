@@ -30,6 +30,8 @@ struct Options {
     // fanout: how the subscribers read: "lean" (raw frames off the sockets, the default) or
     // "beast" (the WebSocket stream every other workload uses); lean_subscribers.h says why.
     std::string subscriber_client = "lean";
+    // fanout, lean client: the readers' scheduling, "batch" (SCHED_BATCH) or "normal".
+    std::string subscriber_sched = "batch";
     uint32_t idle_connections = 1000;
     std::optional<int> relay_pid;  // idle: found from the listening socket when unset
     std::optional<uint64_t> seed;  // random when unset; printed so a run can be repeated

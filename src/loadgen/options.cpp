@@ -53,6 +53,7 @@ std::optional<Plan> make_plan(const Options& o, std::string& error) {
     plan.fanout_params.subscribers = o.subscribers;
     plan.fanout_params.rate = o.rate;
     plan.fanout_params.lean = o.subscriber_client == "lean";
+    plan.fanout_params.lean_batch = o.subscriber_sched == "batch";
     plan.fanout_events = o.events.value_or(2000);
     plan.idle_params.connections = o.idle_connections;
     plan.idle_params.relay_pid = o.relay_pid;
@@ -67,6 +68,10 @@ std::optional<Plan> make_plan(const Options& o, std::string& error) {
     }
     if (o.subscriber_client != "lean" && o.subscriber_client != "beast") {
         error = "--subscriber-client must be lean or beast";
+        return std::nullopt;
+    }
+    if (o.subscriber_sched != "batch" && o.subscriber_sched != "normal") {
+        error = "--subscriber-sched must be batch or normal";
         return std::nullopt;
     }
     if (!(o.rate > 0)) {
@@ -107,6 +112,8 @@ JsonObject plan_json(const Plan& p) {
         o.add("subscribers", p.fanout_params.subscribers);
         o.add("rate", p.fanout_params.rate);
         o.add("subscriber_client", p.fanout_params.lean ? "lean" : "beast");
+        if (p.fanout_params.lean)
+            o.add("subscriber_sched", p.fanout_params.lean_batch ? "batch" : "normal");
         o.add("fanout_events", p.fanout_events);
     }
     if (p.idle) o.add("idle_connections", p.idle_params.connections);

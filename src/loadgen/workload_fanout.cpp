@@ -133,7 +133,7 @@ PhaseReport run_fanout(const PhaseContext& ctx, const FanoutParams& params,
         connected.seconds = lean->connect_seconds();
         for (uint32_t i = 0; i < subs; ++i)
             if (!lean->is_open(i)) shared.ready.done();
-        lean->start(shared.req, ctx.threads);
+        lean->start(shared.req, ctx.threads, params.lean_batch);
     } else {
         connected = connect_many(
             loop, ctx.endpoint, subs,
@@ -266,12 +266,15 @@ PhaseReport run_fanout(const PhaseContext& ctx, const FanoutParams& params,
         report.summary += " | " + std::to_string(connected.failed) +
                           " subscribers failed to connect: " + connected.first_error;
     if (!publisher) report.summary += " | publisher failed: " + publisher_result.first_error;
-    report.summary += params.lean ? " | lean subscribers" : " | Beast subscribers";
+    report.summary += !params.lean        ? " | Beast subscribers"
+                      : params.lean_batch ? " | lean subscribers (SCHED_BATCH)"
+                                          : " | lean subscribers";
 
     JsonObject& j = report.json;
     j.add("subscribers", subs);
     j.add("subscribers_ready", ready_count);
     j.add("subscriber_client", params.lean ? "lean" : "beast");
+    if (params.lean) j.add("subscriber_sched", params.lean_batch ? "batch" : "normal");
     j.add("events", static_cast<uint64_t>(events.size()));
     j.add("published", published);
     j.add("time_limit_reached", published < events.size());

@@ -39,6 +39,7 @@ struct FanoutParams {
     uint32_t subscribers = 500;
     double rate = 500;  // events per second
     bool lean = true;   // subscribers read by LeanSubscribers, else by WsClient (Beast)
+    bool lean_batch = true;  // LeanSubscribers' readers under SCHED_BATCH
 };
 PhaseReport run_fanout(const PhaseContext& ctx, const FanoutParams& params,
                        const std::vector<SignedEvent>& events);
