@@ -45,15 +45,17 @@ for ((round = 1; round <= rounds; round++)); do
     relay=$!
     wait_for_port "$port" 20 || { echo "relay did not start"; exit 1; }
     before=$(awk '{print $14 + $15}' "/proc/$relay/stat")
+    # A run that misses deliveries exits 1; its line is still printed, and compared.
     { time timeout 300 "$bin" bench --url "ws://127.0.0.1:$port" --seed 1 --workload fanout \
         --subscribers 500 --rate 50 --events 400 --duration 30 "${args[@]}" \
-        >"$dir/out"; } 2>"$dir/time"
+        >"$dir/out" 2>"$dir/err" || true; } 2>"$dir/time"
     used=$(($(awk '{print $14 + $15}' "/proc/$relay/stat") - before))
     stop_pid "$relay"
     relay=""
-    line=$(grep -E '^fanout: ' "$dir/out")
+    line=$(grep -E '^fanout: ' "$dir/out" || true)
     deliveries=$(sed -E 's/.*: ([0-9]+) deliveries.*/\1/' <<<"$line")
-    [[ $deliveries =~ ^[0-9]+$ && $deliveries -gt 0 ]] || { echo "no fan-out figure: $line"; exit 1; }
+    [[ $deliveries =~ ^[0-9]+$ && $deliveries -gt 0 ]] ||
+      { echo "no fan-out figure: $line"; cat "$dir/err"; exit 1; }
     p99=$(sed -E 's/.*delivery latency p50 [0-9.]+[mu]?s p99 ([0-9.]+)ms.*/\1/' <<<"$line")
     relay_us=$(per_unit_us "$used" "$deliveries" 2)
     client_us=$(awk -v d="$deliveries" '{printf "%.2f", ($1 + $2) * 1e6 / d}' "$dir/time")

@@ -64,7 +64,7 @@ else
   echo "no $flush_floor (benchmarks not built): flush floor not run"
 fi
 
-[[ $(grep -c '^BENCH_JSON ' "$dir/bench.out") == 2 ]] || { echo "missing BENCH_JSON line"; exit 1; }
+[[ $(grep -c '^BENCH_JSON ' "$dir/bench.out") == 3 ]] || { echo "missing BENCH_JSON line"; exit 1; }
 if grep '^BENCH_JSON ' "$dir/bench.out" | grep -vq '"clean":true}$'; then
   echo "bench reported problems (see the phase lines above)"
   exit 1

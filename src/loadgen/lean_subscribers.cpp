@@ -7,66 +7,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/websocket.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <system_error>
+
+#include "loadgen/ws_upgrade.h"
 
 namespace loadgen {
 namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
 
 // How long one connection's TCP connect and handshake may take.
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 // How long a reader sleeps in epoll_wait before it looks at the stop flag again.
 constexpr int kPollMs = 50;
-
-// TCP connect and Beast's synchronous client handshake; returns the socket, taken from
-// asio, or -1 with `error` set.
-int open_connection(asio::io_context& io, const Endpoint& endpoint, std::string& error) {
-    beast::error_code ec;
-    auto address = asio::ip::make_address(endpoint.address, ec);
-    if (ec || !address.is_loopback()) {  // endpoint.cpp refused non-loopback already
-        error = "refusing address " + endpoint.address;
-        return -1;
-    }
-    websocket::stream<tcp::socket> ws(io);
-    ws.next_layer().connect(tcp::endpoint(address, endpoint.port), ec);
-    if (ec) {
-        error = "connect: " + ec.message();
-        return -1;
-    }
-    ws.next_layer().set_option(tcp::no_delay(true), ec);
-    // A relay that accepts but never answers must not hang the bench: a receive timeout
-    // bounds the handshake's blocking reads.
-    timeval timeout{std::chrono::seconds(kHandshakeTimeout).count(), 0};
-    setsockopt(ws.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    std::string host =
-        endpoint.host.find(':') == std::string::npos ? endpoint.host : "[" + endpoint.host + "]";
-    ws.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
-        request.set(beast::http::field::user_agent, "nostpp-bench");
-    }));
-    ws.handshake(host + ":" + std::to_string(endpoint.port), endpoint.target, ec);
-    if (ec) {
-        error = "handshake: " + ec.message();
-        return -1;
-    }
-    // The relay sends nothing before the REQ, so Beast has read nothing past the handshake.
-    int fd = ws.next_layer().release(ec);
-    if (ec) {
-        error = "release: " + ec.message();
-        return -1;
-    }
-    return fd;
-}
 
 bool send_all(int fd, std::string_view bytes) {
     while (!bytes.empty()) {
@@ -89,17 +44,34 @@ LeanSubscribers::LeanSubscribers(const Endpoint& endpoint, uint32_t count, Handl
                                  std::chrono::steady_clock::time_point deadline)
     : connections_(count), handlers_(std::move(handlers)), mask_(std::random_device{}()) {
     auto started = std::chrono::steady_clock::now();
-    asio::io_context io;
-    for (auto& connection : connections_) {
-        std::string error;
-        if (std::chrono::steady_clock::now() >= deadline)
-            error = "deadline passed while connecting";
-        else
-            connection.fd = open_connection(io, endpoint, error);
-        if (connection.fd < 0 && failed_++ == 0) first_error_ = error;
+    try {
+        open_all(endpoint, deadline);
+    } catch (...) {  // no destructor runs for a constructor that throws
+        for (auto& connection : connections_)
+            if (connection.fd >= 0) ::close(connection.fd);
+        throw;
     }
     connect_seconds_ =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+void LeanSubscribers::open_all(const Endpoint& endpoint,
+                               std::chrono::steady_clock::time_point deadline) {
+    for (uint32_t i = 0; i < connections_.size(); ++i) {
+        Upgraded upgraded;
+        if (std::chrono::steady_clock::now() >= deadline)
+            upgraded.error = "deadline passed while connecting";
+        else
+            upgraded = upgrade_to_websocket(endpoint, kHandshakeTimeout);
+        if (upgraded.fd < 0) {
+            if (failed_++ == 0) first_error_ = upgraded.error;
+            continue;
+        }
+        connections_[i].fd = upgraded.fd;
+        connections_[i].connected = true;
+        // The relay's first frames (its AUTH challenge) may have come with the 101.
+        if (!upgraded.leftover.empty()) consume(i, upgraded.leftover);
+    }
 }
 
 LeanSubscribers::~LeanSubscribers() {
@@ -109,17 +81,20 @@ LeanSubscribers::~LeanSubscribers() {
 void LeanSubscribers::start(const std::string& text, uint32_t threads, bool batch) {
     auto frame = masked_client_frame(Opcode::text, text, mask_);
     for (uint32_t i = 0; i < connections_.size(); ++i)
-        if (is_open(i) && !send_all(connections_[i].fd, frame)) fail(i, "sending the REQ failed");
+        if (connections_[i].fd >= 0 && !send_all(connections_[i].fd, frame))
+            fail(i, "sending the REQ failed");
     threads = std::max<uint32_t>(1, threads);
     for (uint32_t t = 0; t < threads; ++t) {
         int epoll = epoll_create1(EPOLL_CLOEXEC);
+        if (epoll < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
         epolls_.push_back(epoll);
         for (uint32_t i = t; i < connections_.size(); i += threads) {
-            if (!is_open(i)) continue;
+            if (connections_[i].fd < 0) continue;
             epoll_event event{};
             event.events = EPOLLIN;
             event.data.u32 = i;
-            epoll_ctl(epoll, EPOLL_CTL_ADD, connections_[i].fd, &event);
+            if (epoll_ctl(epoll, EPOLL_CTL_ADD, connections_[i].fd, &event) != 0)
+                fail(i, std::string("epoll_ctl: ") + std::strerror(errno));
         }
     }
     for (uint32_t t = 0; t < threads; ++t)
@@ -139,15 +114,15 @@ void LeanSubscribers::read_loop(uint32_t thread, bool batch) {
     while (!stopping_.load(std::memory_order_relaxed)) {
         int n = epoll_wait(epoll, ready, 64, kPollMs);
         for (int k = 0; k < n; ++k) {
-            uint32_t index = ready[k].data.u32;
-            if (!read_ready(index, buffer))
-                epoll_ctl(epoll, EPOLL_CTL_DEL, connections_[index].fd, nullptr);
+            // A finished connection's socket is closed, which also takes it out of the set.
+            read_ready(ready[k].data.u32, buffer);
         }
     }
 }
 
 bool LeanSubscribers::read_ready(uint32_t index, std::vector<char>& buffer) {
     Connection& connection = connections_[index];
+    if (connection.fd < 0) return false;
     ssize_t got = ::recv(connection.fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (got < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
@@ -158,19 +133,22 @@ bool LeanSubscribers::read_ready(uint32_t index, std::vector<char>& buffer) {
         fail(index, "the relay closed the connection");
         return false;
     }
+    return consume(index, std::string_view(buffer.data(), static_cast<size_t>(got)));
+}
+
+bool LeanSubscribers::consume(uint32_t index, std::string_view bytes) {
+    Connection& connection = connections_[index];
     bool closed = false;
-    auto error = connection.frames.feed(
-        std::string_view(buffer.data(), static_cast<size_t>(got)),
-        [&](Opcode opcode, std::string_view payload) {
-            if (closed) return;
-            if (opcode == Opcode::text)
-                handlers_.on_message(index, payload);
-            else if (opcode == Opcode::ping)
-                send_all(connection.fd, masked_client_frame(Opcode::pong, payload, mask_));
-            else if (opcode == Opcode::close)
-                closed = true;
-            // Binary messages and pongs mean nothing to the bench.
-        });
+    auto error = connection.frames.feed(bytes, [&](Opcode opcode, std::string_view payload) {
+        if (closed) return;
+        if (opcode == Opcode::text)
+            handlers_.on_message(index, payload);
+        else if (opcode == Opcode::ping)
+            send_all(connection.fd, masked_client_frame(Opcode::pong, payload, mask_));
+        else if (opcode == Opcode::close)
+            closed = true;
+        // Binary messages and pongs mean nothing to the bench.
+    });
     if (!error.empty()) {
         fail(index, "protocol: " + std::string(error));
         return false;

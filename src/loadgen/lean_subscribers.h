@@ -2,8 +2,9 @@
 // threads read straight off the sockets (ws_frames.h), with no asio strand, composed read or
 // UTF-8 check per message. The load client shares the relay's two cores, so what it spends
 // per delivery is taken from the relay and shows up in the latency it measures: with Beast's
-// stream the subscribers cost ~7 µs per message, lean ~3.5 (docs/benchmarks.md). Beast still
-// makes the opening handshake; this only reads, answers pings, and closes.
+// stream the bench cost ~6.7 µs of CPU per delivery, lean ~5.2, and ~4.0 with its readers
+// under SCHED_BATCH (docs/benchmarks.md). Beast's HTTP layer makes the opening handshake
+// (ws_upgrade.h); this reads, answers pings, and closes.
 //
 // Threading: connection i is read by thread i % threads only, so per-connection state in the
 // handlers needs no locking; after stop() returns no handler runs and everything they wrote
@@ -33,19 +34,22 @@ class LeanSubscribers {
     };
 
     // Opens `count` connections one after another (so the relay's accept backlog never
-    // overflows), giving up on the rest at `deadline`.
+    // overflows), giving up on the rest at `deadline`. Frames that came with a handshake
+    // (the relay's AUTH challenge) go through the handlers here, on the calling thread.
     LeanSubscribers(const Endpoint& endpoint, uint32_t count, Handlers handlers,
                     std::chrono::steady_clock::time_point deadline);
     ~LeanSubscribers();  // stop()
     LeanSubscribers(const LeanSubscribers&) = delete;
     LeanSubscribers& operator=(const LeanSubscribers&) = delete;
 
-    bool is_open(uint32_t index) const { return connections_[index].fd >= 0; }
+    // True when connection `index` completed its handshake. It may have failed since, and
+    // then its on_error has been called.
+    bool connected(uint32_t index) const { return connections_[index].connected; }
     uint64_t failed() const { return failed_; }
     const std::string& first_error() const { return first_error_; }
     double connect_seconds() const { return connect_seconds_; }
 
-    // Sends `text` on every open connection, then starts `threads` reader threads. With
+    // Sends `text` on every connection still open, then starts `threads` reader threads. With
     // `batch`, the readers run under SCHED_BATCH: woken by a delivery, they do not preempt
     // the relay's thread that sent it, but wait for a free core or the scheduler's next
     // turn, and then read what has come meanwhile in one go. On a machine the client shares
@@ -59,11 +63,15 @@ class LeanSubscribers {
   private:
     struct Connection {
         int fd = -1;
+        bool connected = false;
         ServerFrameReader frames;
     };
+    void open_all(const Endpoint& endpoint, std::chrono::steady_clock::time_point deadline);
     void read_loop(uint32_t thread, bool batch);
     // Reads what connection `index` has; false once it is finished (failed or closed).
     bool read_ready(uint32_t index, std::vector<char>& buffer);
+    // Runs the frames in `bytes` through the connection's handlers; false once it failed.
+    bool consume(uint32_t index, std::string_view bytes);
     void fail(uint32_t index, const std::string& error);
 
     std::vector<Connection> connections_;

@@ -132,7 +132,7 @@ PhaseReport run_fanout(const PhaseContext& ctx, const FanoutParams& params,
         connected.first_error = lean->first_error();
         connected.seconds = lean->connect_seconds();
         for (uint32_t i = 0; i < subs; ++i)
-            if (!lean->is_open(i)) shared.ready.done();
+            if (!lean->connected(i)) shared.ready.done();  // else on_error counts a failure
         lean->start(shared.req, ctx.threads, params.lean_batch);
     } else {
         connected = connect_many(
