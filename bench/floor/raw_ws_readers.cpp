@@ -1,14 +1,11 @@
 // The floor's readers against a relay (docs/benchmarks.md): N WebSocket connections to a
-// relay on loopback, each with a hand-made upgrade and one REQ, then read as
+// relay on loopback, each with the bench's upgrade and one REQ, then read as
 // nostpp_fanout_floor reads its sockets: two epoll threads that only drain bytes, no frame
-// parsing, no asio, no Beast. With a publisher (`nostpp bench --workload fanout
+// parsing, no asio or Beast in the reading. With a publisher (`nostpp bench --workload fanout
 // --subscribers 1`) it shows what the relay's live deliveries cost when the reader is as
 // lean as it can be (scripts/profile-fanout.sh READERS=raw). It prints the bytes read and
 // exits 1 if a connection fails or nothing arrives.
 //   nostpp_raw_ws_readers --port P [--connections N] [--seconds S]
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -25,6 +22,8 @@
 #include <vector>
 
 #include "exits.h"
+#include "loadgen/ws_frames.h"
+#include "loadgen/ws_upgrade.h"
 
 namespace {
 
@@ -63,47 +62,22 @@ void send_all(int fd, const std::string& bytes) {
         die("send");
 }
 
-// A client text frame: masked, as RFC 6455 requires of clients (a fixed mask will do).
-std::string text_frame(const std::string& payload) {
-    if (payload.size() >= 126) usage_error("the REQ is too long for a one-byte length");
-    std::string frame{static_cast<char>(0x81), static_cast<char>(0x80 | payload.size())};
-    const char mask[4] = {0x11, 0x22, 0x33, 0x44};
-    frame.append(mask, 4);
-    for (size_t i = 0; i < payload.size(); ++i) frame.push_back(payload[i] ^ mask[i % 4]);
-    return frame;
-}
-
-// Connects, upgrades (101 or exit), and subscribes. Anything the relay sends after the
-// upgrade (the EOSE, then the events) is left for the readers.
+// Connects, upgrades (the bench's handshake, ws_upgrade.h), and subscribes. What the relay
+// sends after the upgrade (its AUTH challenge, the EOSE, then the events) is left for the
+// readers, except what came with the 101, which is only bytes to them.
 int open_subscriber(int port, long since) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) die("socket");
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // loopback only
-    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address)) die("connect");
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // as the bench's client
-    send_all(fd,
-             "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-    // Read the response a byte at a time, so nothing after its end is consumed here.
-    std::string response;
-    char c = 0;
-    while (response.size() < 4 || response.compare(response.size() - 4, 4, "\r\n\r\n") != 0) {
-        if (recv(fd, &c, 1, 0) != 1 || response.size() > 4096) die("upgrade response");
-        response.push_back(c);
-    }
-    if (response.compare(0, 12, "HTTP/1.1 101") != 0) {
-        std::fprintf(stderr, "nostpp_raw_ws_readers: upgrade refused: %s\n",
-                     response.substr(0, response.find('\r')).c_str());
+    loadgen::Endpoint endpoint{"127.0.0.1", static_cast<uint16_t>(port), "/", "127.0.0.1"};
+    auto upgraded = loadgen::upgrade_to_websocket(endpoint, std::chrono::seconds(10));
+    if (upgraded.fd < 0) {
+        std::fprintf(stderr, "nostpp_raw_ws_readers: %s\n", upgraded.error.c_str());
         std::exit(1);
     }
     std::string filter = kFilter;
     filter.insert(filter.size() - 1, ",\"since\":" + std::to_string(since));
-    send_all(fd, text_frame("[\"REQ\",\"r\"," + filter + "]"));
-    return fd;
+    // A client frame is masked, as RFC 6455 requires (a fixed mask will do here).
+    send_all(upgraded.fd, loadgen::masked_client_frame(
+                              loadgen::Opcode::text, "[\"REQ\",\"r\"," + filter + "]", 0x11223344));
+    return upgraded.fd;
 }
 
 }  // namespace
