@@ -22,49 +22,49 @@ void SubscriptionIndex::erase_from(Map& map, const Key& key, const LiveSubscript
     if (list.empty()) map.erase(it);
 }
 
-// How many entries file() makes for the subscription: one per key of each filter.
-size_t SubscriptionIndex::entries_of(const LiveSubscription& subscription) {
-    size_t entries = 0;
-    for (const auto& filter : subscription.filters) {
-        if (filter.is_unsatisfiable()) continue;
-        if (filter.ids)
-            entries += filter.ids->size();
-        else if (filter.authors)
-            entries += filter.authors->size();
-        else if (!filter.tags.empty())
-            entries += filter.tags.front().values.size();
-        else if (filter.kinds)
-            entries += filter.kinds->size();
-        else
-            entries += 1;
+template <class OnKey, class OnUnindexed>
+void SubscriptionIndex::places_of(const nostr::Filter& filter, OnKey&& on_key,
+                                  OnUnindexed&& on_unindexed) {
+    if (filter.ids) {
+        for (const auto& id : *filter.ids) on_key(by_id_, id);
+    } else if (filter.authors) {
+        for (const auto& author : *filter.authors) on_key(by_author_, author);
+    } else if (!filter.tags.empty()) {
+        const auto& cond = filter.tags.front();
+        for (const auto& value : cond.values) on_key(by_tag_, tag_key(cond.letter, value));
+    } else if (filter.kinds) {
+        for (uint32_t kind : *filter.kinds) on_key(by_kind_, kind);
+    } else {
+        on_unindexed();
     }
-    return entries;
 }
 
 void SubscriptionIndex::file(const std::shared_ptr<LiveSubscription>& subscription, bool adding) {
     LiveSubscription* sub = subscription.get();
-    const bool only_entry = entries_of(*sub) == 1;
+    size_t entries = 0;  // one per key of each filter
+    for (const auto& filter : sub->filters)
+        if (!filter.is_unsatisfiable())
+            places_of(
+                filter, [&](auto&, const auto&) { ++entries; }, [&] { ++entries; });
+    const bool only_entry = entries == 1;
     for (const auto& filter : sub->filters) {
         if (filter.is_unsatisfiable()) continue;
         Entry entry{sub, &filter, only_entry};
-        auto apply = [&](auto& map, const auto& key) {
-            if (adding) map[key].push_back(entry);
-            else erase_from(map, key, sub);
-        };
-        if (filter.ids) {
-            for (const auto& id : *filter.ids) apply(by_id_, id);
-        } else if (filter.authors) {
-            for (const auto& author : *filter.authors) apply(by_author_, author);
-        } else if (!filter.tags.empty()) {
-            const auto& cond = filter.tags.front();
-            for (const auto& value : cond.values) apply(by_tag_, tag_key(cond.letter, value));
-        } else if (filter.kinds) {
-            for (uint32_t kind : *filter.kinds) apply(by_kind_, kind);
-        } else if (adding) {
-            unindexed_.push_back(entry);
-        } else {
-            std::erase_if(unindexed_, [&](const Entry& e) { return e.subscription == sub; });
-        }
+        places_of(
+            filter,
+            [&](auto& map, const auto& key) {
+                if (adding)
+                    map[key].push_back(entry);
+                else
+                    erase_from(map, key, sub);
+            },
+            [&] {
+                if (adding)
+                    unindexed_.push_back(entry);
+                else
+                    std::erase_if(unindexed_,
+                                  [&](const Entry& e) { return e.subscription == sub; });
+            });
     }
 }
 

@@ -45,7 +45,10 @@ private:
     template <class Map, class Key>
     static void erase_from(Map& map, const Key& key, const LiveSubscription* subscription);
     void file(const std::shared_ptr<LiveSubscription>& subscription, bool adding);
-    static size_t entries_of(const LiveSubscription& subscription);
+    // Where `filter` is filed, the one place that decides it: on_key(map, key) for each key
+    // of the index it goes under, or on_unindexed() when it has no indexable key.
+    template <class OnKey, class OnUnindexed>
+    void places_of(const nostr::Filter& filter, OnKey&& on_key, OnUnindexed&& on_unindexed);
 
     mutable std::shared_mutex mutex_;
     std::unordered_map<LiveSubscription*, std::shared_ptr<LiveSubscription>> all_;
