@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -87,10 +88,16 @@ void GroupCommitWriter::run() {
 void GroupCommitWriter::announce(const std::vector<Pending>& batch,
                                  const std::vector<store::PutResult>& results, uint64_t number,
                                  uint64_t seq) {
-    // Before the announcements: a read that follows one must wait for this commit.
+    const size_t decided = std::min(batch.size(), results.size());
+    auto stored = [&](size_t i) { return results[i].outcome == store::PutOutcome::stored; };
+    // Before the announcements: a read that follows one must wait for this commit. A batch
+    // that stores nothing (duplicates, refusals) announces nothing, and holds no read back.
+    bool any = false;
+    for (size_t i = 0; i < decided && !any; ++i) any = stored(i);
+    if (!any) return;
     announced_.store(number);
-    for (size_t i = 0; i < batch.size() && i < results.size(); ++i) {
-        if (results[i].outcome != store::PutOutcome::stored) continue;
+    for (size_t i = 0; i < decided; ++i) {
+        if (!stored(i)) continue;
         try {
             announce_(batch[i].event, seq);
         } catch (const std::exception& e) {

@@ -25,16 +25,18 @@ class GatedStore final : public store::Store {
   public:
     uint64_t put(std::span<const nostr::Event* const> batch, std::vector<store::PutResult>& results,
                  const store::Decided& decided) override {
-        results.assign(batch.size(), {store::PutOutcome::stored, ""});
+        results.assign(batch.size(), {outcome, ""});
         uint64_t seq = committed_seq() + 1;
         if (decided) decided(seq);
+        if (!at_gate_set_.exchange(true)) at_gate_.set_value();
         gate_.wait();
         if (fail_commit) {
             results.assign(batch.size(), {store::PutOutcome::error, "error: disk on fire"});
             return 0;
         }
         std::lock_guard lock(mutex_);
-        for (const nostr::Event* event : batch) committed_.push_back(event->json);
+        if (outcome == store::PutOutcome::stored)
+            for (const nostr::Event* event : batch) committed_.push_back(event->json);
         seq_ = seq;
         return seq;
     }
@@ -55,13 +57,21 @@ class GatedStore final : public store::Store {
     std::optional<std::string> get_setting(std::string_view) override { return std::nullopt; }
 
     void open_gate() { gate_open_.set_value(); }
+    // True once the first put() has decided its batch and waits at the gate.
+    bool reached_gate(std::chrono::milliseconds timeout) {
+        return reached_gate_.wait_for(timeout) == std::future_status::ready;
+    }
     std::atomic<bool> fail_commit{false};
+    store::PutOutcome outcome = store::PutOutcome::stored;  // of every event; set before use
 
   private:
     uint64_t committed_seq() {
         std::lock_guard lock(mutex_);
         return seq_;
     }
+    std::promise<void> at_gate_;
+    std::atomic<bool> at_gate_set_{false};
+    std::shared_future<void> reached_gate_ = at_gate_.get_future().share();
     std::promise<void> gate_open_;
     std::shared_future<void> gate_ = gate_open_.get_future().share();
     std::mutex mutex_;
@@ -122,6 +132,12 @@ class LocalBackendAnnounceAfterCommit : public LocalBackendAnnounce {
     LocalBackendAnnounceAfterCommit() : LocalBackendAnnounce(false) {}
 };
 
+// The store takes nothing from the batch: the event is a duplicate.
+class LocalBackendAnnounceNothingStored : public LocalBackendAnnounce {
+  protected:
+    LocalBackendAnnounceNothingStored() { store_.outcome = store::PutOutcome::duplicate; }
+};
+
 TEST_F(LocalBackendAnnounce, LiveSubscribersGetTheEventBeforeItsCommitAndTheOkComesAfter) {
     auto announced = announced_.get_future();
     auto acknowledged = acknowledged_.get_future();
@@ -178,6 +194,18 @@ TEST_F(LocalBackendAnnounceAfterCommit, TheEventWaitsForItsCommit) {
     ASSERT_EQ(announced.wait_for(5s), std::future_status::ready);
     EXPECT_EQ(announced.get(), 1u);
     ASSERT_EQ(acknowledged_.get_future().wait_for(5s), std::future_status::ready);
+}
+
+TEST_F(LocalBackendAnnounceNothingStored, ACommitThatStoresNothingHoldsNoReadBack) {
+    ASSERT_TRUE(store_.reached_gate(5s));
+    read_all();  // the duplicate's commit is held at the gate
+    auto query = queried_.get_future();
+    ASSERT_EQ(query.wait_for(5s), std::future_status::ready)
+        << "a read waited for a commit that announced nothing";
+    EXPECT_TRUE(query.get().events.empty());
+    ASSERT_EQ(counted_.get_future().wait_for(5s), std::future_status::ready);
+    EXPECT_EQ(announced_.get_future().wait_for(100ms), std::future_status::timeout)
+        << "a duplicate was announced";
 }
 
 TEST_F(LocalBackendAnnounce, ReadsWithNoAnnouncedCommitInFlightRunAtOnce) {
